@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ArticlesConfig(AppConfig):
+    name = "articles"
+    verbose_name = _("Stories")
+
+    def ready(self):
+        from . import roles
+
+        post_migrate.connect(roles.create_groups, sender=self)
+        from . import signals  # noqa: F401

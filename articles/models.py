@@ -1,0 +1,276 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+
+from .images import validate_image
+from .richtext import BODY_EXTENSIONS, sanitize_body
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower numbers come first in navigation.")
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+    NAVIGATION_CACHE_KEY = "articles:navigation-sections"
+
+    @classmethod
+    def cached_navigation(cls):
+        return cache.get_or_set(cls.NAVIGATION_CACHE_KEY, lambda: list(cls.objects.all()), 60)
+
+
+class Contributor(models.Model):
+    """A name in a byline: a staff writer, a freelancer or a wire agency."""
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True, allow_unicode=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributor",
+        help_text=_("Leave empty for contributors without an account, such as news agencies."),
+    )
+    bio = models.TextField(_("bio"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+
+    def __str__(self):
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self, *, at=None):
+        """Stories readers may see: the one definition, used everywhere."""
+        now = at or timezone.now()
+        return self.filter(
+            Q(expire_at__isnull=True) | Q(expire_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            publish_at__lte=now,
+        )
+
+    def in_section(self, section):
+        return self.filter(section=section)
+
+    def for_listing(self):
+        """What a list of story cards needs, fetched up front."""
+        return (
+            self.select_related("section")
+            .prefetch_related("bylines__contributor")
+            .order_by("-publish_at", "-pk")
+        )
+
+    def for_display(self):
+        """What a story page needs, fetched up front."""
+        return self.select_related("section").prefetch_related("bylines__contributor", "tags")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    headline = models.CharField(_("headline"), max_length=250)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=250,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("The story's address on the site. Keep it once the story is published."),
+    )
+    summary = models.TextField(
+        _("summary"), help_text=_("The standfirst: one or two sentences shown under the headline.")
+    )
+    body = ProseEditorField(_("body"), extensions=BODY_EXTENSIONS, sanitize=True)
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+        null=True,
+        blank=True,
+    )
+    contributors = models.ManyToManyField(
+        Contributor,
+        verbose_name=_("byline"),
+        through="Byline",
+        related_name="articles",
+        blank=True,
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+
+    lead_image = models.ImageField(
+        _("lead image"),
+        upload_to="leads/%Y/%m/",
+        blank=True,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
+        validators=[validate_image],
+    )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_alt = models.CharField(
+        _("alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    lead_image_caption = models.CharField(_("caption"), max_length=500, blank=True)
+    lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
+
+    source_name = models.CharField(
+        _("original source"),
+        max_length=200,
+        blank=True,
+        help_text=_('Shown as "Original Source: …", e.g. kstp.com.'),
+    )
+    source_url = models.URLField(_("original source URL"), max_length=500, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When the story goes live. Empty when published means now."),
+    )
+    expire_at = models.DateTimeField(
+        _("expire at"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: when the story leaves the site."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        permissions = [("publish_article", _("Can publish stories"))]
+        indexes = [models.Index(fields=["status", "publish_at"], name="article_live_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_publish_at",
+                violation_error_message=_("A published story needs a publication time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expire_at__isnull=True)
+                | Q(publish_at__isnull=True)
+                | Q(expire_at__gt=models.F("publish_at")),
+                name="article_expires_after_publishing",
+                violation_error_message=_("The expiry time must be after the publication time."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        # Sanitise whatever route the body came by (admin, import, shell).
+        self.body = sanitize_body(self.body or "")
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.lead_image and not self.lead_image_alt.strip():
+            raise ValidationError(
+                {"lead_image_alt": _("Describe the lead image for readers who cannot see it.")},
+                code="alt_required",
+            )
+        if self.source_url and not self.source_name:
+            raise ValidationError(
+                {"source_name": _("Name the original source that the URL points to.")},
+                code="source_name_required",
+            )
+
+    @property
+    def is_live(self):
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.expire_at is None or self.expire_at > now)
+        )
+
+    @property
+    def byline_contributors(self):
+        """Contributors in byline order (uses prefetched bylines when present)."""
+        return [b.contributor for b in self.bylines.all()]
+
+    @property
+    def was_updated(self):
+        """True when the story changed noticeably after it went live."""
+        return bool(
+            self.publish_at
+            and self.updated_at
+            and self.updated_at - self.publish_at > timedelta(minutes=5)
+        )
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    contributor = models.ForeignKey(
+        Contributor, verbose_name=_("contributor"), on_delete=models.PROTECT, related_name="bylines"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("byline")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "contributor"], name="byline_unique_contributor"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.contributor)

@@ -1,0 +1,10 @@
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Section
+
+
+@receiver([post_save, post_delete], sender=Section)
+def refresh_navigation(**kwargs):
+    cache.delete(Section.NAVIGATION_CACHE_KEY)
