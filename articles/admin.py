@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +73,13 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("bylines__contributor")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
+            )
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.has_perm("articles.publish_article"):

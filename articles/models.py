@@ -66,6 +66,10 @@ class Contributor(models.Model):
         return self.name
 
 
+def _bylines():
+    return models.Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self, *, at=None):
         """Stories readers may see: the one definition, used everywhere."""
@@ -83,13 +87,14 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of story cards needs, fetched up front."""
         return (
             self.select_related("section")
-            .prefetch_related("bylines__contributor")
+            .prefetch_related(_bylines())
+            .defer("body")
             .order_by("-publish_at", "-pk")
         )
 
     def for_display(self):
         """What a story page needs, fetched up front."""
-        return self.select_related("section").prefetch_related("bylines__contributor", "tags")
+        return self.select_related("section").prefetch_related(_bylines(), "tags")
 
 
 class Article(models.Model):
@@ -219,6 +224,8 @@ class Article(models.Model):
 
     def clean(self):
         super().clean()
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
         if self.lead_image and not self.lead_image_alt.strip():
             raise ValidationError(
                 {"lead_image_alt": _("Describe the lead image for readers who cannot see it.")},

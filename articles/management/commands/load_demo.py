@@ -139,13 +139,16 @@ class Command(BaseCommand):
             "--no-accounts", action="store_true", help="Load the content only, no demo accounts."
         )
 
-    @transaction.atomic
     def handle(self, *args, no_accounts, **options):
         if settings.PRODUCTION:
             raise CommandError(
                 "Demo content and demo accounts are never loaded in production mode "
                 "(NEWSROOM_ENV=production)."
             )
+        with transaction.atomic():
+            self.load(no_accounts=no_accounts)
+
+    def load(self, *, no_accounts):
         sections = {}
         for position, (name, slug) in enumerate(SECTIONS):
             sections[slug], _ = Section.objects.get_or_create(

@@ -1,0 +1,34 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files in tests go to a temporary folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests need no collectstatic run: plain storage instead of the hashed manifest."""
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: every required part must really run."""
+    import os
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        reporter.write_line(
+            f"CI: {skipped} test(s) skipped; in CI that counts as a failure.", red=True
+        )
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests log in many times; a slow password hash proves nothing there."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
