@@ -52,3 +52,7 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m newsroom.bench

@@ -22,7 +22,11 @@ class DemoContentTests(TestCase):
 
     def test_demo_accounts_log_in_with_their_roles(self):
         self.load()
-        for username, group in [("editor", "Editors"), ("writer", "Writers"), ("moderator", "Moderators")]:
+        for username, group in [
+            ("editor", "Editors"),
+            ("writer", "Writers"),
+            ("moderator", "Moderators"),
+        ]:
             with self.subTest(username=username):
                 user = authenticate(username=username, password="newsroom-demo")
                 self.assertIsNotNone(user)

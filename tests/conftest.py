@@ -1,0 +1,212 @@
+"""Fixtures for the end-to-end browser tests.
+
+``site`` serves a freshly migrated, demo-loaded newsroom with real gunicorn in
+a subprocess; ``browser`` is Debian's Chromium driven through Playwright.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_TIMEOUT = 20  # seconds for gunicorn to answer /healthz
+
+# Settings the caller's shell may carry that would point the site elsewhere.
+CLEARED_VARIABLES = [
+    "DEBUG",
+    "DATABASE_URL",
+    "MEDIA_ROOT",
+    "SERVE_MEDIA",
+    "ALLOWED_HOSTS",
+    "BIND",
+    "HOST",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "SECURE_SSL_REDIRECT",
+]
+
+
+def manage(env, *args):
+    """Run ``manage.py`` with the site's environment; fail loudly on error."""
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, check=True, timeout=300
+    )
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthz_ok(base_url):
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+class PostgresDatabase:
+    """A throwaway database next to the one ``DATABASE_URL`` names."""
+
+    def __init__(self, url):
+        import psycopg
+        from psycopg import sql
+
+        self.psycopg, self.sql = psycopg, sql
+        self.server_url = url
+        self.name = f"newsroom_e2e_{os.getpid()}"
+        parts = urlsplit(url)
+        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+
+    def _execute(self, statement):
+        with self.psycopg.connect(self.server_url, dbname="postgres", autocommit=True) as conn:
+            conn.execute(statement)
+
+    def create(self):
+        self.drop()
+        self._execute(self.sql.SQL("CREATE DATABASE {}").format(self.sql.Identifier(self.name)))
+
+    def drop(self):
+        self._execute(
+            self.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                self.sql.Identifier(self.name)
+            )
+        )
+
+
+@pytest.fixture(scope="session")
+def site_env():
+    """The environment for every subprocess of the site under test.
+
+    Development mode with DEBUG off; database, static files and media live in
+    a temporary directory, or, when ``DATABASE_URL`` names PostgreSQL, in a
+    fresh database on that server which is dropped afterwards.
+    """
+    with tempfile.TemporaryDirectory(prefix="newsroom-e2e-") as var_dir:
+        env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
+        env.update(
+            NEWSROOM_ENV="development",
+            NEWSROOM_VAR_DIR=var_dir,
+            DJANGO_SETTINGS_MODULE="newsroom.settings",
+            PYTHONUNBUFFERED="1",
+        )
+        database = None
+        if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            database = PostgresDatabase(os.environ["DATABASE_URL"])
+            database.create()
+            env["DATABASE_URL"] = database.url
+        try:
+            manage(env, "migrate", "--noinput")
+            manage(env, "collectstatic", "--noinput", "-v0")
+            manage(env, "load_demo")
+            yield env
+        finally:
+            if database is not None:
+                database.drop()
+
+
+@pytest.fixture(scope="session")
+def site(site_env):
+    """The base URL of the demo site served by real gunicorn (2 workers)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**site_env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    log_path = Path(site_env["NEWSROOM_VAR_DIR"]) / "gunicorn.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "newsroom/gunicorn.conf.py",
+                "newsroom.wsgi",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not healthz_ok(base_url):
+            problem = None
+            if time.monotonic() > deadline:
+                problem = f"gunicorn did not answer {base_url}/healthz within {STARTUP_TIMEOUT}s"
+            else:
+                try:
+                    # Waits a moment between probes and notices an early exit.
+                    code = server.wait(timeout=0.2)
+                    problem = f"gunicorn exited with status {code} before serving"
+                except subprocess.TimeoutExpired:
+                    pass
+            if problem:
+                print(f"--- gunicorn log ({log_path}) ---")
+                print(log_path.read_text(errors="replace"))
+                pytest.fail(problem)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright's sync API."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"Chromium is required in CI for the browser tests: {CHROMIUM} is missing "
+                "(apt-get install chromium)."
+            )
+        pytest.skip("Chromium not installed (apt-get install chromium): browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, site):
+    """Open a fresh browser context (own cookies) on the site; closed after the test."""
+    contexts = []
+
+    def open_context():
+        context = browser.new_context(base_url=site)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
