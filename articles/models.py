@@ -254,12 +254,11 @@ class Article(models.Model):
 
     @property
     def was_updated(self):
-        """True when the story changed noticeably after it went live."""
-        return bool(
-            self.publish_at
-            and self.updated_at
-            and self.updated_at - self.publish_at > timedelta(minutes=5)
-        )
+        """True when the story was edited noticeably after it went live."""
+        if not (self.publish_at and self.updated_at):
+            return False
+        went_live = max(self.publish_at, self.created_at or self.publish_at)
+        return self.updated_at - went_live > timedelta(minutes=5)
 
 
 class Byline(models.Model):

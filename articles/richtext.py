@@ -23,7 +23,7 @@ BODY_EXTENSIONS = {
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "History": True,
-    "Typographic": True,
+    "SpecialCharacters": True,
 }
 
 sanitize_body = create_sanitizer(BODY_EXTENSIONS)

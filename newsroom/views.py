@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 
 
 @never_cache
@@ -36,3 +38,10 @@ def csrf_failure(request, reason=""):
     from django.template.response import TemplateResponse
 
     return TemplateResponse(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def media(request, path):
+    """Uploaded files, when the site serves them itself (SERVE_MEDIA, one machine)."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
