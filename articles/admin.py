@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from taggit.forms import TagWidget
 
 from .models import Article, Byline, Contributor, Section
 
@@ -31,7 +32,7 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = _("byline")
 
 
-class TagInput(forms.TextInput):
+class TagInput(TagWidget):
     """Taggit's comma-separated input, with suggestions of existing tags."""
 
     class Media:

@@ -104,6 +104,24 @@ class EditorAdminTests(TestCase):
         self.assertContains(response, "View on site")
         self.assertContains(response, "data-tag-autocomplete")
 
+    def test_saving_an_unchanged_story_keeps_its_tags(self):
+        """The tag field shows the tags as text, and saving them round-trips."""
+        article = make_article(tags=["floods", "city hall"])
+        response = self.client.get(change_url(article))
+        self.assertContains(response, 'value="&quot;city hall&quot;, floods"')
+        self.client.post(
+            change_url(article),
+            form_data(
+                headline=article.headline,
+                slug=article.slug,
+                status="published",
+                tags='"city hall", floods',  # as the form showed it
+                publish_at_0=timezone.localtime(article.publish_at).strftime("%Y-%m-%d"),
+                publish_at_1=timezone.localtime(article.publish_at).strftime("%H:%M:%S"),
+            ),
+        )
+        self.assertEqual(sorted(article.tags.names()), ["city hall", "floods"])
+
     def test_tag_suggestions_come_from_existing_tags(self):
         make_article(tags=["elections", "economy", "weather"])
         response = self.client.get(
