@@ -15,12 +15,24 @@ from .images import validate_image
 from .richtext import BODY_EXTENSIONS, sanitize_body
 
 
+class CommentMode(models.TextChoices):
+    """Whether readers may comment. Stories inherit from their section, sections from the site."""
+
+    INHERIT = "inherit", _("As the section / site says")
+    OPEN = "open", _("Open")
+    PREMODERATED = "premoderated", _("Open, every comment reviewed first")
+    CLOSED = "closed", _("Closed")
+
+
 class Section(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers come first in navigation.")
+    )
+    comment_mode = models.CharField(
+        _("comments"), max_length=20, choices=CommentMode, default=CommentMode.INHERIT
     )
 
     class Meta:
@@ -99,8 +111,13 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     class Status(models.TextChoices):
+        # "Scheduled" is not stored: it is a published story whose publish_at
+        # is still ahead, so going live needs no job (see ArticleQuerySet.live).
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        TAKEN_DOWN = "taken_down", _("Taken down")
 
     headline = models.CharField(_("headline"), max_length=250)
     slug = models.SlugField(
@@ -174,6 +191,26 @@ class Article(models.Model):
         blank=True,
         help_text=_("Optional: when the story leaves the site."),
     )
+    embargo_until = models.DateTimeField(
+        _("embargoed until"),
+        null=True,
+        blank=True,
+        help_text=_("The story cannot be published or scheduled to go live before this time."),
+    )
+    modified_at = models.DateTimeField(
+        _("publicly updated"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When readers were last told of an update, correction or clarification."),
+    )
+    takedown_reason = models.TextField(_("takedown reason"), blank=True, editable=False)
+    comment_mode = models.CharField(
+        _("comments"), max_length=20, choices=CommentMode, default=CommentMode.INHERIT
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=0, editable=False, help_text=_("Raised on every save.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -206,6 +243,15 @@ class Article(models.Model):
                 | Q(expire_at__gt=models.F("publish_at")),
                 name="article_expires_after_publishing",
                 violation_error_message=_("The expiry time must be after the publication time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published")
+                | Q(embargo_until__isnull=True)
+                | Q(publish_at__gte=models.F("embargo_until")),
+                name="article_respects_embargo",
+                violation_error_message=_(
+                    "The story is under embargo: it cannot go live before the embargo ends."
+                ),
             ),
         ]
 
@@ -280,3 +326,115 @@ class Byline(models.Model):
 
     def __str__(self):
         return str(self.contributor)
+
+
+class Revision(models.Model):
+    """A copy of a story as it was saved: who, when and what."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", _("Edit")
+        TYPO = "typo", _("Typo fix (no public note)")
+        UPDATE = "update", _("Update")
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        RESTORE = "restore", _("Restored from an earlier revision")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("number"))
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind of change"), max_length=20, choices=Kind, default=Kind.EDIT)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("content"))
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.article} — revision {self.number}"
+
+
+class Correction(models.Model):
+    """A public note on a published story: an update, correction or clarification."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", _("Update")
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    note = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("published"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article}"
+
+
+class ArticleEvent(models.Model):
+    """The audit log: every change of state, with who, when and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.article}: {self.action}"
+
+
+class PreviewLink(models.Model):
+    """A signed, expiring link that shows an unpublished story to someone without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self):
+        return f"Preview of {self.article}"
+
+    @property
+    def is_valid(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
