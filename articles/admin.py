@@ -1,16 +1,34 @@
 from django import forms
-from django.contrib import admin
-from django.db.models import Prefetch, Q
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.contrib.admin import helpers, widgets
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from taggit.forms import TagWidget
 
-from .models import Article, Byline, Contributor, Section
+from . import diffs, publishing
+from .models import (
+    Article,
+    ArticleEvent,
+    Byline,
+    Contributor,
+    Correction,
+    PreviewLink,
+    Revision,
+    Section,
+)
 
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+    list_display = ["name", "slug", "position", "comment_mode"]
     list_editable = ["position"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -44,34 +62,220 @@ class TagInput(TagWidget):
         return super().get_context(name, value, attrs)
 
 
+CHANGE_KINDS = [
+    ("", _("— choose —")),
+    (Revision.Kind.TYPO, _("Typo fix: no public note")),
+    (Revision.Kind.UPDATE, _("Update: readers are told the story was updated")),
+    (Revision.Kind.CORRECTION, _("Correction: a public correction note")),
+    (Revision.Kind.CLARIFICATION, _("Clarification: a public clarification note")),
+]
+PUBLIC_KINDS = {Revision.Kind.UPDATE, Revision.Kind.CORRECTION, Revision.Kind.CLARIFICATION}
+
+
 class ArticleAdminForm(forms.ModelForm):
+    """The story form, plus what the workflow needs to know about this save."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_kind = forms.ChoiceField(
+        label=_("Kind of change"),
+        choices=CHANGE_KINDS,
+        required=False,
+        help_text=_("The story is published: say what this change is."),
+    )
+    change_note = forms.CharField(
+        label=_("Public note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "Shown on the story and on the corrections page for an update, "
+            "correction or clarification."
+        ),
+    )
+    schedule_for = forms.SplitDateTimeField(
+        label=_("Schedule for"),
+        widget=widgets.AdminSplitDateTime,
+        required=False,
+        help_text=_("For “Save and schedule”: when the story goes live."),
+    )
+    transition_note = forms.CharField(
+        label=_("Note or reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "Kept in the audit log. Required to take a story down; "
+            "tells the writer why when sending back to draft."
+        ),
+    )
+
     class Meta:
         model = Article
         fields = ["tags"]  # the admin adds the rest from its fieldsets
         widgets = {"tags": TagInput(attrs={"size": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["expected_version"].initial = self.instance.version
+
+    @property
+    def transition(self):
+        return self.data.get("_transition", "")
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_version(cleaned)
+        if self.instance.pk and self.instance.status == Article.Status.PUBLISHED:
+            kind = cleaned.get("change_kind")
+            if not kind:
+                self.add_error(
+                    "change_kind",
+                    ValidationError(
+                        _(
+                            "This story is published: say whether this is a typo fix, an update, "
+                            "a correction or a clarification."
+                        ),
+                        code="change_kind_required",
+                    ),
+                )
+            elif kind in PUBLIC_KINDS and not cleaned.get("change_note", "").strip():
+                self.add_error(
+                    "change_note",
+                    ValidationError(
+                        _("Write the note readers will see with this %(kind)s.")
+                        % {"kind": Revision.Kind(kind).label.lower()},
+                        code="change_note_required",
+                    ),
+                )
+        if self.transition == "take_down" and not cleaned.get("transition_note", "").strip():
+            self.add_error(
+                "transition_note",
+                ValidationError(
+                    _("Say why the story is being taken down."), code="reason_required"
+                ),
+            )
+        if self.transition == "schedule":
+            at = cleaned.get("schedule_for")
+            if at is None:
+                self.add_error(
+                    "schedule_for",
+                    ValidationError(_("Choose when the story should go live."), code="required"),
+                )
+            elif at <= timezone.now():
+                self.add_error(
+                    "schedule_for",
+                    ValidationError(
+                        _("Choose a time in the future, or use “Save and publish now”."),
+                        code="schedule_in_past",
+                    ),
+                )
+        return cleaned
+
+    def _check_version(self, cleaned):
+        """Refuse to overwrite a save someone else made after this form was opened."""
+        expected = cleaned.get("expected_version")
+        if not self.instance.pk or expected is None:
+            return
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values("version")
+            .first()
+        )
+        if current and current["version"] != expected:
+            last = self.instance.revisions.select_related("created_by").first()
+            who = last.created_by.get_username() if last and last.created_by else _("someone else")
+            when = timezone.localtime(last.created_at).strftime("%H:%M") if last else ""
+            raise ValidationError(
+                _(
+                    "%(who)s saved this story at %(when)s, after you opened it. Nothing of yours "
+                    "was saved, and your text is still in the form below: copy what you need, "
+                    "reload the page to see their version, and merge your changes into it."
+                )
+                % {"who": who, "when": when},
+                code="edit_conflict",
+            )
+
+
+class TransitionForm(forms.Form):
+    """The extra input some bulk transitions need."""
+
+    note = forms.CharField(
+        label=_("Note or reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    at = forms.SplitDateTimeField(
+        label=_("Go live at"), widget=widgets.AdminSplitDateTime, required=False
+    )
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
-    list_display = ["headline", "section", "status", "publish_at", "is_live", "byline"]
-    list_filter = ["status", "section", ("tags", admin.RelatedOnlyFieldListFilter)]
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = ["headline", "section", "state", "embargo", "publish_at", "byline"]
+    list_filter = [
+        "status",
+        "section",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        ("embargo_until", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["section"]
     search_fields = ["headline", "summary", "body", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    fieldsets = [
-        (None, {"fields": ["headline", "slug", "summary", "body"]}),
-        (_("Filing"), {"fields": ["section", "tags"]}),
-        (
-            _("Lead image"),
-            {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
-        ),
-        (_("Attribution"), {"fields": ["source_name", "source_url"]}),
-        (_("Publishing"), {"fields": ["status", "publish_at", "expire_at"]}),
+    actions = [
+        "submit_for_review",
+        "send_back_to_draft",
+        "publish_now",
+        "schedule",
+        "unpublish",
+        "take_down",
+        "return_to_draft",
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["headline", "slug", "summary", "body"]}),
+            (_("Filing"), {"fields": ["section", "tags", "comment_mode"]}),
+            (
+                _("Lead image"),
+                {
+                    "fields": [
+                        "lead_image",
+                        "lead_image_alt",
+                        "lead_image_caption",
+                        "lead_image_credit",
+                    ]
+                },
+            ),
+            (_("Attribution"), {"fields": ["source_name", "source_url"]}),
+            (
+                _("Workflow"),
+                {
+                    "fields": [
+                        "state_display",
+                        "publish_at",
+                        "embargo_until",
+                        "expire_at",
+                        "schedule_for",
+                        "transition_note",
+                        "expected_version",
+                    ]
+                },
+            ),
+        ]
+        if obj is not None and obj.status == Article.Status.PUBLISHED:
+            fieldsets.insert(
+                1, (_("What kind of change is this?"), {"fields": ["change_kind", "change_note"]})
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["state_display", "publish_at"]
+        if not publishing.is_editor(request.user):
+            readonly += ["embargo_until", "expire_at"]
+        return readonly
 
     def get_queryset(self, request):
         return (
@@ -82,40 +286,355 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         )
 
-    def get_readonly_fields(self, request, obj=None):
-        if request.user.has_perm("articles.publish_article"):
-            return []
-        return ["status", "publish_at", "expire_at"]
-
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        if not allowed or obj is None or request.user.has_perm("articles.publish_article"):
+        if not allowed or obj is None:
             return allowed
-        # Writers edit their own drafts only.
-        return obj.status == Article.Status.DRAFT and self.is_own(request.user, obj)
+        return publishing.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
+        # Stories are taken down, not deleted, once they have been seen.
         allowed = super().has_delete_permission(request, obj)
-        if obj is not None and obj.status == Article.Status.PUBLISHED:
-            return allowed and request.user.has_perm("articles.publish_article")
+        if obj is not None and obj.status != Article.Status.DRAFT:
+            return False
         return allowed
 
-    @staticmethod
-    def is_own(user, article):
-        return (
-            article.created_by_id == user.pk
-            or article.bylines.filter(Q(contributor__user=user)).exists()
-        )
+    def has_publish_permission(self, request):
+        return publishing.is_editor(request.user)
+
+    # Saving -----------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        request._article_form_data = form.cleaned_data
         super().save_model(request, obj, form, change)
 
-    @admin.display(boolean=True, description=_("live"))
-    def is_live(self, obj):
-        return obj.is_live
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        kind = form.cleaned_data.get("change_kind") or Revision.Kind.EDIT
+        note = form.cleaned_data.get("change_note", "").strip()
+        if not change:
+            note = _("Created")
+        publishing.record_change(article, by=request.user, kind=kind, note=note)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._run_form_transition(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._run_form_transition(request, obj)
+        return super().response_change(request, obj)
+
+    def _run_form_transition(self, request, obj):
+        """After a save from a workflow button, take that transition."""
+        name = request.POST.get("_transition")
+        data = getattr(request, "_article_form_data", None)
+        if name not in publishing.TRANSITIONS or data is None:
+            return
+        obj.refresh_from_db()
+        note = data.get("transition_note", "").strip()
+        kwargs = {"reason": note} if name == "take_down" else {"note": note}
+        if name == "schedule":
+            kwargs["at"] = data["schedule_for"]
+        try:
+            getattr(publishing, name)(obj, by=request.user, **kwargs)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(
+                request, _("Saved, but not moved on: %(why)s") % {"why": text}, messages.ERROR
+            )
+        else:
+            self.message_user(
+                request,
+                _("“%(story)s” is now %(state)s.") % {"story": obj, "state": self.state(obj)},
+                messages.SUCCESS,
+            )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["transitions"] = (
+            publishing.allowed_transitions(request.user, obj)
+            if obj is not None
+            else [
+                t
+                for t in publishing.TRANSITIONS.values()
+                if t.name in {"submit", "publish", "schedule"}
+                and (publishing.is_editor(request.user) or not t.editors_only)
+            ]
+        )
+        if obj is not None:
+            context["preview_links"] = obj.preview_links.all()[:10]
+            context["corrections"] = obj.corrections.all()
+        context["can_share_previews"] = publishing.is_editor(request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Display ----------------------------------------------------------------
+
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, obj):
+        current = publishing.state(obj)
+        if current == "scheduled":
+            return _("Scheduled for %(at)s") % {
+                "at": timezone.localtime(obj.publish_at).strftime("%Y-%m-%d %H:%M")
+            }
+        if current == Article.Status.PUBLISHED and not obj.is_live:
+            return _("Expired")
+        return obj.get_status_display()
+
+    @admin.display(description=_("state"))
+    def state_display(self, obj):
+        return self.state(obj) if obj and obj.pk else _("New draft")
+
+    @admin.display(description=_("embargo"), ordering="embargo_until")
+    def embargo(self, obj):
+        if obj.embargo_until and obj.embargo_until > timezone.now():
+            return format_html(
+                '<span class="embargo-badge" title="{}">EMBARGO {}</span>',
+                _("Cannot go live before this time"),
+                timezone.localtime(obj.embargo_until).strftime("%Y-%m-%d %H:%M"),
+            )
+        return ""
 
     @admin.display(description=_("byline"))
     def byline(self, obj):
         return ", ".join(c.name for c in obj.byline_contributors)
+
+    # Bulk transitions -------------------------------------------------------
+
+    def _bulk(self, request, queryset, name, **kwargs):
+        done, refused = 0, []
+        for article in queryset:
+            try:
+                getattr(publishing, name)(article, by=request.user, **kwargs)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                why = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                refused.append(f"“{article}”: {why}")
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d story: %(action)s.", "%(count)d stories: %(action)s.", done)
+                % {"count": done, "action": publishing.TRANSITIONS[name].label},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    def _bulk_with_input(self, request, queryset, name, *, needs):
+        """Ask for a note, reason or time first, then apply the transition."""
+        form = TransitionForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            if needs == "at" and data["at"] is None:
+                form.add_error("at", _("Choose when the stories should go live."))
+            elif needs == "reason" and not data["note"].strip():
+                form.add_error("note", _("Say why the stories are being taken down."))
+            else:
+                kwargs = {"reason": data["note"]} if needs == "reason" else {"note": data["note"]}
+                if needs == "at":
+                    kwargs["at"] = data["at"]
+                self._bulk(request, queryset, name, **kwargs)
+                return None
+        return TemplateResponse(
+            request,
+            "admin/articles/article/transition_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": publishing.TRANSITIONS[name].label,
+                "transition": publishing.TRANSITIONS[name],
+                "queryset": queryset,
+                "form": form,
+                "needs": needs,
+                "opts": self.model._meta,
+                "action_name": request.POST.get("action"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media + form.media,
+            },
+        )
+
+    @admin.action(description=_("Submit for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description=_("Send back to draft (with a note)"), permissions=["publish"])
+    def send_back_to_draft(self, request, queryset):
+        return self._bulk_with_input(request, queryset, "send_back", needs="note")
+
+    @admin.action(description=_("Publish now"), permissions=["publish"])
+    def publish_now(self, request, queryset):
+        self._bulk(request, queryset, "publish")
+
+    @admin.action(description=_("Schedule…"), permissions=["publish"])
+    def schedule(self, request, queryset):
+        return self._bulk_with_input(request, queryset, "schedule", needs="at")
+
+    @admin.action(description=_("Unpublish"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._bulk(request, queryset, "unpublish")
+
+    @admin.action(description=_("Take down (with a reason)…"), permissions=["publish"])
+    def take_down(self, request, queryset):
+        return self._bulk_with_input(request, queryset, "take_down", needs="reason")
+
+    @admin.action(description=_("Return to draft"), permissions=["publish"])
+    def return_to_draft(self, request, queryset):
+        self._bulk(request, queryset, "restore_draft")
+
+    # Revisions, audit log and preview links ---------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/revisions/",
+                view(self.revisions_view),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:number>/restore/",
+                view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            path(
+                "<path:object_id>/preview-links/",
+                view(self.preview_links_view),
+                name="articles_article_preview_links",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request, object_id):
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def revisions_view(self, request, object_id):
+        """History: every revision, the audit log, and a diff of any two revisions."""
+        article = self._article_or_404(request, object_id)
+        revisions = list(article.revisions.select_related("created_by"))
+        by_number = {r.number: r for r in revisions}
+        comparison = None
+        try:
+            a, b = int(request.GET.get("a", 0)), int(request.GET.get("b", 0))
+        except ValueError:
+            a = b = 0
+        if a in by_number and b in by_number:
+            old, new = sorted([by_number[a], by_number[b]], key=lambda r: r.number)
+            comparison = {"old": old, "new": new, "changes": diffs.compare(old.data, new.data)}
+        elif len(revisions) >= 2:
+            a, b = revisions[1].number, revisions[0].number
+        return TemplateResponse(
+            request,
+            "admin/articles/article/revisions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("History of “%(story)s”") % {"story": article},
+                "opts": self.model._meta,
+                "original": article,
+                "revisions": revisions,
+                "events": article.events.select_related("by"),
+                "comparison": comparison,
+                "a": a,
+                "b": b,
+                "can_restore": publishing.can_edit(request.user, article),
+            },
+        )
+
+    def restore_view(self, request, object_id, number):
+        article = self._article_or_404(request, object_id)
+        revision = get_object_or_404(Revision, article=article, number=number)
+        if not publishing.can_edit(request.user, article):
+            raise PermissionDenied
+        if request.method == "POST":
+            publishing.restore_revision(article, revision, by=request.user)
+            self.message_user(
+                request,
+                _("Revision %(number)d restored; the story is now %(state)s.")
+                % {"number": number, "state": self.state(article)},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        return TemplateResponse(
+            request,
+            "admin/articles/article/restore_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Restore revision %(number)d?") % {"number": number},
+                "opts": self.model._meta,
+                "original": article,
+                "revision": revision,
+                "changes": diffs.compare(publishing.snapshot(article), revision.data),
+                "is_live": article.is_live,
+            },
+        )
+
+    def preview_links_view(self, request, object_id):
+        """POST: create a preview link, or revoke one (``revoke=<id>``)."""
+        article = self._article_or_404(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        try:
+            if request.POST.get("revoke"):
+                link = get_object_or_404(PreviewLink, pk=request.POST["revoke"], article=article)
+                publishing.revoke_preview_link(link, by=request.user)
+                self.message_user(request, _("The preview link no longer works."), messages.SUCCESS)
+            else:
+                try:
+                    hours = int(request.POST.get("hours", 48))
+                except ValueError:
+                    hours = 0
+                link = publishing.create_preview_link(
+                    article, by=request.user, valid_for=timezone.timedelta(hours=hours)
+                )
+                url = request.build_absolute_uri(publishing.preview_url(link))
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("Preview link (valid until %(until)s):")
+                        % {"until": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M")},
+                        url,
+                        url,
+                    ),
+                    messages.SUCCESS,
+                )
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, text or _("You may not do that."), messages.ERROR)
+        return HttpResponseRedirect(change_url)
+
+
+@admin.register(ArticleEvent)
+class ArticleEventAdmin(admin.ModelAdmin):
+    """The audit log: read-only."""
+
+    list_display = ["at", "article", "action", "from_status", "to_status", "by", "note"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["article", "by"]
+    search_fields = ["article__headline", "note", "by__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "article", "kind", "note"]
+    list_filter = ["kind"]
+    list_select_related = ["article"]
+    search_fields = ["article__headline", "note"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        # Corrections are made by saving the story with a kind of change.
+        return False

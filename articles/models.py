@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -263,6 +262,10 @@ class Article(models.Model):
         self.body = sanitize_body(self.body or "")
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
+        # The version lets an editor's save detect that someone else saved first.
+        self.version = (self.version or 0) + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -300,11 +303,13 @@ class Article(models.Model):
 
     @property
     def was_updated(self):
-        """True when the story was edited noticeably after it went live."""
-        if not (self.publish_at and self.updated_at):
-            return False
-        went_live = max(self.publish_at, self.created_at or self.publish_at)
-        return self.updated_at - went_live > timedelta(minutes=5)
+        """True when readers were told of an update, correction or clarification."""
+        return bool(self.modified_at and self.publish_at and self.modified_at > self.publish_at)
+
+    @property
+    def public_modified_at(self):
+        """dateModified for readers and machines: the last public change, else publication."""
+        return self.modified_at if self.was_updated else self.publish_at
 
 
 class Byline(models.Model):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("story/<str:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("section/<str:slug>/", views.SectionView.as_view(), name="section"),
     path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("preview/<str:token>/", views.preview, name="preview"),
 ]

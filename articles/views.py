@@ -72,3 +72,21 @@ class ArticleDetailView(DetailView):
         if self.preview:
             patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
         return response
+
+
+def preview(request, token):
+    """An unpublished story, through a signed preview link an editor shared."""
+    from django.shortcuts import render
+
+    from . import publishing
+
+    article = publishing.article_for_preview(token)
+    if article is None:
+        raise Http404("This preview link is not valid: it has expired or was revoked.")
+    article = Article.objects.for_display().get(pk=article.pk)
+    response = render(
+        request, "articles/article_detail.html", {"article": article, "preview": True}
+    )
+    patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -18,7 +18,7 @@ def form_data(**overrides):
         "summary": "All schools shut on Friday.",
         "body": "<p>The council said so.</p>",
         "tags": "weather, schools",
-        "status": "draft",
+        "comment_mode": "inherit",
         "bylines-TOTAL_FORMS": "0",
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
@@ -54,7 +54,7 @@ class EditorAdminTests(TestCase):
     def test_editor_publishes_a_story_with_a_byline(self):
         contributor = make_contributor(name="Sam Field")
         data = form_data(
-            status="published",
+            _transition="publish",
             body='<p onmouseover="x()">Safe text<script>bad()</script></p>',
             **{
                 "bylines-TOTAL_FORMS": "1",
@@ -114,10 +114,9 @@ class EditorAdminTests(TestCase):
             form_data(
                 headline=article.headline,
                 slug=article.slug,
-                status="published",
                 tags='"city hall", floods',  # as the form showed it
-                publish_at_0=timezone.localtime(article.publish_at).strftime("%Y-%m-%d"),
-                publish_at_1=timezone.localtime(article.publish_at).strftime("%H:%M:%S"),
+                change_kind="typo",
+                expected_version=article.version,
             ),
         )
         self.assertEqual(sorted(article.tags.names()), ["city hall", "floods"])
@@ -158,7 +157,7 @@ class WriterAdminTests(TestCase):
 
     def test_writer_can_draft_but_not_publish(self):
         """A writer's story is saved as a draft even if they try to publish it."""
-        response = self.client.post(ADD_URL, form_data(status="published"))
+        response = self.client.post(ADD_URL, form_data(status="published", _transition="publish"))
         self.assertEqual(response.status_code, 302)
         article = Article.objects.get()
         self.assertEqual(article.status, Article.Status.DRAFT)
@@ -202,15 +201,14 @@ class PublishTimeTests(TestCase):
         self.client.post(
             ADD_URL,
             form_data(
-                status="published",
-                publish_at_0=later.strftime("%Y-%m-%d"),
-                publish_at_1=later.strftime("%H:%M:%S"),
+                _transition="schedule",
+                schedule_for_0=later.strftime("%Y-%m-%d"),
+                schedule_for_1=later.strftime("%H:%M:%S"),
             ),
         )
         article = Article.objects.get()
+        self.assertEqual(article.status, Article.Status.PUBLISHED)
         self.assertFalse(article.is_live)
-        self.assertEqual(
-            self.client.get(article.get_absolute_url()).status_code, 200
-        )  # staff preview
+        self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)  # preview
         self.client.logout()
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 404)

@@ -112,20 +112,10 @@ class ImageValidationTests(TestCase):
 
 
 class UpdatedTests(TestCase):
-    def test_story_edited_after_going_live_shows_as_updated(self):
-        """Readers see "Updated" only when a story changed after it went live."""
+    def test_plain_saves_do_not_show_as_updated(self):
+        """Readers see "Updated" only for a public update, correction or clarification."""
         article = make_article(publish_at=timezone.now() - timedelta(days=1))
-        self.assertFalse(article.was_updated)  # backdated, saved once
-        Article.objects.filter(pk=article.pk).update(
-            created_at=timezone.now() - timedelta(days=1),
-        )
-        article.refresh_from_db()
         article.save()
-        self.assertTrue(article.was_updated)
-        self.assertContains(self.client.get(article.get_absolute_url()), "Updated <time")
-
-    def test_scheduled_story_is_not_updated_when_it_goes_live(self):
-        created = make_article(publish_at=timezone.now() + timedelta(hours=1))
-        Article.objects.filter(pk=created.pk).update(publish_at=timezone.now() - timedelta(hours=1))
-        created.refresh_from_db()
-        self.assertFalse(created.was_updated)
+        self.assertFalse(article.was_updated)
+        self.assertEqual(article.public_modified_at, article.publish_at)
+        self.assertNotContains(self.client.get(article.get_absolute_url()), "Updated <time")
