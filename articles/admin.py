@@ -299,6 +299,12 @@ class ArticleAdmin(admin.ModelAdmin):
             return False
         return allowed
 
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        # Stories are taken down, not deleted in bulk; drafts can be deleted one by one.
+        actions.pop("delete_selected", None)
+        return actions
+
     def has_publish_permission(self, request):
         return publishing.is_editor(request.user)
 

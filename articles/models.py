@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -90,6 +89,20 @@ class ArticleQuerySet(models.QuerySet):
             status=Article.Status.PUBLISHED,
             publish_at__lte=now,
         )
+
+    def scheduled(self, *, at=None):
+        """Published stories whose time has not come yet."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
+
+    def awaiting_review(self):
+        return self.filter(status=Article.Status.REVIEW)
+
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def owned_by(self, user):
+        """Stories a user created or is credited on."""
+        return self.filter(Q(created_by=user) | Q(bylines__contributor__user=user)).distinct()
 
     def in_section(self, section):
         return self.filter(section=section)
