@@ -28,6 +28,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# The HTML checker (vnu-jar) and axe-core for the validity and accessibility tests,
+# pinned in package-lock.json; only `make test` needs them (Node's npm, Java 17).
+# --ignore-scripts: vnu-jar's install script would fetch a Java runtime of its own.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 setup: $(BIN)/.installed
 
 demo: setup
@@ -39,7 +46,7 @@ run: demo
 	@echo "Serving newsroom at http://127.0.0.1:$(PORT)/  (admin: /admin/, demo accounts editor / writer / moderator, password newsroom-demo)"
 	PORT=$(PORT) $(BIN)/gunicorn -c newsroom/gunicorn.conf.py newsroom.wsgi
 
-test: setup
+test: setup node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,22 +1,97 @@
-from django.http import Http404
+"""The reader's site: lists of live stories, the story page, search and the error pages.
+
+Every list starts from ``Article.objects.live()``; templates get everything they show
+fetched up front (see the ``assertNumQueries`` tests in ``articles/tests/test_pages.py``).
+"""
+
+from itertools import groupby
+
+from django.conf import settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404
+from django.template import loader
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.generic import DetailView, ListView
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from django.views.generic import (
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    YearArchiveView,
+)
 from taggit.models import Tag
 
-from .models import Article, Section
+from . import search as story_search
+from . import seo
+from .models import Article, Contributor, Section
+
+STORIES_PER_PAGE = 20
+SECTION_BLOCK_SIZE = 4
 
 
 class LiveArticleListView(ListView):
-    paginate_by = 20
+    paginate_by = STORIES_PER_PAGE
     context_object_name = "articles"
+    # A page that lists nothing at all is a 404 (a tag used only by drafts must not
+    # reveal itself); decided from the paginator's count, so it costs no extra query.
+    empty_is_404 = False
 
     def get_queryset(self):
         return Article.objects.live().for_listing()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = context.get("paginator")
+        if self.empty_is_404 and paginator is not None and paginator.count == 0:
+            raise Http404("Nothing published here.")
+        return context
+
 
 class HomeView(LiveArticleListView):
+    """The front page: the lead story, the latest, then a block per section (page 1)."""
+
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            meta_title=settings.SITE_NAME,
+            meta_description=f"The latest news from {settings.SITE_NAME}.",
+            **kwargs,
+        )
+        context["section_blocks"] = section_blocks() if context["page_obj"].number == 1 else []
+        return context
+
+
+def section_blocks(size=SECTION_BLOCK_SIZE):
+    """The newest ``size`` live stories of every section, in navigation order: one query."""
+    newest_per_section = (
+        Article.objects.live()
+        .filter(section__isnull=False)
+        .select_related("section")
+        .only("headline", "slug", "publish_at", "section")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=F("section_id"),
+                order_by=[F("publish_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(place__lte=size)
+        .order_by("section__position", "section__name", "section_id", "place")
+    )
+    return [
+        {"section": stories[0].section, "articles": stories}
+        for stories in (
+            list(group) for _, group in groupby(newest_per_section, key=lambda a: a.section_id)
+        )
+    ]
 
 
 class SectionView(LiveArticleListView):
@@ -27,28 +102,151 @@ class SectionView(LiveArticleListView):
         return super().get_queryset().in_section(self.section)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, **kwargs)
+        section = self.section
+        return super().get_context_data(
+            section=section,
+            current_section_slug=section.slug,
+            meta_title=f"{section.name} — {settings.SITE_NAME}",
+            meta_description=section.description
+            or f"The latest {section.name} stories from {settings.SITE_NAME}.",
+            **kwargs,
+        )
 
 
 class TagView(LiveArticleListView):
     template_name = "articles/tag.html"
+    empty_is_404 = True
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        return super().get_context_data(
+            tag=self.tag,
+            meta_title=f"Stories tagged “{self.tag.name}” — {settings.SITE_NAME}",
+            meta_description=f"Stories tagged “{self.tag.name}” from {settings.SITE_NAME}.",
+            **kwargs,
+        )
+
+
+class ContributorView(LiveArticleListView):
+    """A contributor's page: name, bio and their live stories (404 until they have one)."""
+
+    template_name = "articles/contributor.html"
+    empty_is_404 = True
+
+    def get_queryset(self):
+        self.contributor = get_object_or_404(Contributor, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(bylines__contributor=self.contributor)
+
+    def get_context_data(self, **kwargs):
+        contributor = self.contributor
+        return super().get_context_data(
+            contributor=contributor,
+            meta_title=f"{contributor.name} — {settings.SITE_NAME}",
+            meta_description=Truncator(contributor.bio).chars(300)
+            or f"Stories by {contributor.name} for {settings.SITE_NAME}.",
+            **kwargs,
+        )
+
+
+class SearchView(LiveArticleListView):
+    """``/search/?q=``: full-text search on PostgreSQL, a plain fallback on SQLite."""
+
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.query = story_search.clean_query(self.request.GET.get("q"))
+        return story_search.search(self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            query=self.query, full_text=story_search.full_text_available(), **kwargs
+        )
+        for article in context["articles"]:
+            article.snippet = story_search.snippet(article, self.query)
+        return context
+
+
+class LiveArchiveMixin:
+    """Date archives of live stories: ``/2026/``, ``/2026/11/``, ``/2026/11/25/``."""
+
+    date_field = "publish_at"
+    month_format = "%m"
+    day_format = "%d"
+    paginate_by = STORIES_PER_PAGE
+    context_object_name = "articles"
+    ordering = ["-publish_at", "-pk"]
+    # Empty periods are a 404, decided from the paginator's count (see below) rather
+    # than by Django's extra "exists" query; the naive next/previous dates this gives
+    # are not shown, so no link leads to an empty archive.
+    allow_empty = True
+    allow_future = False
+
+    def get_queryset(self):
+        return Article.objects.live().for_listing()
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return super().get_date_list(queryset.prefetch_related(None), date_type, ordering)
+
+    template_name = "articles/archive.html"
+    period_format = "Y"  # how the archive's period is named, in ``date`` filter format
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["paginator"].count == 0:
+            raise Http404("No stories were published then.")
+        start = self.period_start(context)
+        period = date_format(start, self.period_format)
+        context.update(
+            period=period,
+            period_start=start,
+            meta_title=f"Stories from {period} — {settings.SITE_NAME}",
+            meta_description=f"Stories {settings.SITE_NAME} published in {period}.",
+        )
+        return context
+
+
+class YearArchiveView(LiveArchiveMixin, YearArchiveView):
+    make_object_list = True
+    archive = "year"
+
+    def period_start(self, context):
+        return context["year"]
+
+
+class MonthArchiveView(LiveArchiveMixin, MonthArchiveView):
+    period_format = "F Y"
+    archive = "month"
+
+    def period_start(self, context):
+        return context["month"]
+
+
+class DayArchiveView(LiveArchiveMixin, DayArchiveView):
+    period_format = "j F Y"
+    archive = "day"
+
+    def period_start(self, context):
+        return context["day"]
 
 
 class ArticleDetailView(DetailView):
     """A live story for everyone; any other story only for staff, as a preview.
 
     The session is consulted only when the story is not live, so a live story
-    page served to an anonymous reader carries nothing per visitor.
+    page served to an anonymous reader carries nothing per visitor. A story that
+    was taken down answers 410 Gone to everyone else.
     """
 
     context_object_name = "article"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except StoryGone:
+            return gone(request)
 
     def get_object(self, queryset=None):
         slug = self.kwargs["slug"]
@@ -62,16 +260,62 @@ class ArticleDetailView(DetailView):
             if article is not None:
                 self.preview = True
                 return article
+        status = Article.objects.filter(slug=slug).values_list("status", flat=True).first()
+        if status == Article.Status.TAKEN_DOWN:
+            raise StoryGone
         raise Http404("No story at this address.")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=self.preview, **kwargs)
+        article = self.object
+        # Corrections and updates are public notes; a story carries them only once
+        # it has a public "updated" time, so most story pages need no query for them.
+        corrections = list(article.corrections.all()) if article.modified_at else []
+        return super().get_context_data(
+            preview=self.preview,
+            corrections=corrections,
+            **kwargs,
+        )
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         if self.preview:
             patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
         return response
+
+
+class StoryGone(Exception):
+    """The story at this address was taken down."""
+
+
+def gone(request):
+    """410 Gone in the site's design: the story at this address was removed."""
+    return TemplateResponse(request, "410.html", status=410)
+
+
+def server_error(request):
+    """The 500 page in the site's design, rendered without touching the database."""
+    try:
+        body = loader.render_to_string("500.html", {"SITE_NAME": settings.SITE_NAME})
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        body = "<!DOCTYPE html><title>Server error</title><h1>Something went wrong</h1>"
+    return HttpResponseServerError(body)
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def robots_txt(request):
+    """Crawlers may read everything public; the sitemaps are named in full."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('articles:search')}",
+        "Disallow: /comments/",
+        "",
+        f"Sitemap: {seo.absolute_url(request, reverse('articles:sitemap'))}",
+        f"Sitemap: {seo.absolute_url(request, reverse('articles:news-sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def preview(request, token):

@@ -13,16 +13,36 @@ class CommentsConfig(AppConfig):
 
 MODERATORS = "Moderators"
 
+NOTIFICATIONS = [
+    "comments.add_notificationpreference",
+    "comments.change_notificationpreference",
+    "comments.view_notificationpreference",
+]
+MODERATION = [
+    "comments.can_moderate",
+    "comments.view_comment",
+    "comments.change_comment",
+    "comments.view_report",
+    "comments.add_ban",
+    "comments.change_ban",
+    "comments.view_ban",
+    "comments.add_commenternote",
+    "comments.change_commenternote",
+    "comments.view_commenternote",
+    "comments.add_commentsettings",
+    "comments.change_commentsettings",
+    "comments.view_commentsettings",
+    "comments.view_digest",
+    *NOTIFICATIONS,
+    "articles.view_article",
+]
+
 
 def create_groups(**kwargs):
-    from articles.roles import EDITORS, grant
+    from articles.roles import EDITORS, WRITERS, grant
 
-    moderation = [
-        "comments.can_moderate",
-        "comments.view_comment",
-        "comments.change_comment",
-        "articles.view_article",
-    ]
-    grant(MODERATORS, moderation)
+    grant(MODERATORS, MODERATION)
     # Editors may moderate too.
-    grant(EDITORS, moderation)
+    grant(EDITORS, MODERATION)
+    # Writers may ask to hear about held comments on their own stories.
+    grant(WRITERS, NOTIFICATIONS)

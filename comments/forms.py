@@ -1,11 +1,34 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment
+from .models import Comment, Report
+
+
+def comment_id(value) -> int | None:
+    """A comment id from a form or query string; None for anything else."""
+    value = str(value or "").strip()
+    if re.fullmatch(r"[0-9]{1,18}", value) and int(value) > 0:
+        return int(value)
+    return None
 
 
 class CommentForm(forms.ModelForm):
-    """The reader's "Post Comment" form. Returns an unsaved comment."""
+    """The reader's "Post Comment" form. Returns an unsaved comment.
+
+    Besides what the reader types it carries the comment being answered
+    (``parent``) and a honeypot field that people never see and robots fill in.
+    The signed form token is not a field: it is issued fresh on every render.
+    """
+
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    leave_empty = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     class Meta:
         model = Comment
@@ -18,10 +41,14 @@ class CommentForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 6}),
         }
         error_messages = {
-            "name": {"required": _("Please give a name to show with your comment.")},
+            "name": {
+                "required": _("Please give a name to show with your comment."),
+                "max_length": _("Please shorten your name to %(limit_value)d characters."),
+            },
             "email": {
                 "required": _("Please give your email address; it is never shown."),
                 "invalid": _("That email address does not look right, e.g. name@example.com."),
+                "max_length": _("That email address is too long."),
             },
             "body": {
                 "required": _("Please write your comment."),
@@ -31,9 +58,37 @@ class CommentForm(forms.ModelForm):
             },
         }
 
+    @property
+    def reader_fields(self):
+        """The fields a reader fills in, in order."""
+        return [self["name"], self["email"], self["body"]]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(
+                _("Please give a name to show with your comment."), code="required"
+            )
+        return name
+
     def clean_body(self):
         # Keep the text exactly as typed, but refuse one made only of spaces.
         body = self.cleaned_data["body"]
         if not body.strip():
-            raise forms.ValidationError(_("Please write your comment."), code="required")
+            raise ValidationError(_("Please write your comment."), code="required")
         return body
+
+    def clean_parent(self):
+        """The id of the comment answered, or None: a bad value never blocks a comment."""
+        return comment_id(self.cleaned_data["parent"])
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why should moderators look at this comment?"),
+        choices=Report.Why,
+        error_messages={
+            "required": _("Please choose a reason."),
+            "invalid_choice": _("Please choose one of the reasons listed."),
+        },
+    )

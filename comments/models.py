@@ -1,20 +1,76 @@
+import re
+
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
+from articles.models import Article, CommentMode
+
+# Comments nest this many levels deep: a comment, a reply, a reply to the reply.
+MAX_DEPTH = 3
 
 
 class CommentQuerySet(models.QuerySet):
     def public(self):
-        """Comments readers may see."""
-        return self.filter(status=Comment.Status.APPROVED)
+        """Comments readers may see: approved, in a thread whose first comment is approved."""
+        return self.filter(
+            Q(root__isnull=True) | Q(root__status=Comment.Status.APPROVED),
+            status=Comment.Status.APPROVED,
+        )
 
     def awaiting_moderation(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def reported(self):
+        """Comments readers reported that no moderator has looked at since."""
+        return self.filter(
+            models.Exists(Report.objects.unresolved().filter(comment=models.OuterRef("pk")))
+        )
+
     def for_article(self, article):
         return self.filter(article=article)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def in_threads(self, root_ids):
+        """The replies, at any depth, under these first comments."""
+        return self.filter(root__in=root_ids)
+
+    def by_commenter(self, *, email="", ip_address=None):
+        """Comments with this email address or from this IP address."""
+        match = Q(pk__in=[])
+        if email:
+            match |= Q(email=email.lower())
+        if ip_address:
+            match |= Q(ip_address=ip_address)
+        return self.filter(match)
+
+    def awaiting_digest(self):
+        """Held comments that no digest has announced yet."""
+        return self.awaiting_moderation().filter(digested_at__isnull=True)
+
+
+class Reason(models.TextChoices):
+    """Why a comment got its status; stored with the comment, one entry per finding."""
+
+    PASSED = "passed", _("passed every check")
+    HONEYPOT = "honeypot", _("filled in the hidden field only robots see")
+    TOO_FAST = "too_fast", _("sent too soon after the form was shown")
+    DUPLICATE = "duplicate", _("same text as a recent comment")
+    LINKS = "links", _("too many links")
+    HELD_WORD = "held_word", _("contains a word on the hold list")
+    REJECTED_WORD = "rejected_word", _("contains a word on the reject list")
+    BANNED = "banned", _("commenter is banned")
+    FIRST_TIME = "first_time", _("first comment from this commenter")
+    PREMODERATED = "premoderated", _("comments on this story are reviewed first")
+    REPORTED = "reported", _("reported by readers")
+    REPLY_MOVED = "reply_moved", _("reply placed elsewhere in the thread")
+    MODERATOR = "moderator", _("moderator's decision")
 
 
 class Comment(models.Model):
@@ -27,6 +83,26 @@ class Comment(models.Model):
     article = models.ForeignKey(
         Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="comments"
     )
+    # RESTRICT: a comment with replies cannot be deleted on its own, but its
+    # story can be, taking the whole thread with it.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    root = models.ForeignKey(
+        "self",
+        verbose_name=_("thread"),
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="thread_replies",
+        help_text=_("The first comment of the thread; empty for a first comment."),
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
     name = models.CharField(_("name"), max_length=80)
     email = models.EmailField(_("email"), max_length=254)
     body = models.TextField(_("comment"), max_length=5000)
@@ -38,6 +114,9 @@ class Comment(models.Model):
         default=list,
         blank=True,
         help_text=_("Why the comment was held, approved or refused."),
+    )
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Highlighted on the story.")
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=500, blank=True)
@@ -51,6 +130,9 @@ class Comment(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    digested_at = models.DateTimeField(
+        _("announced in a digest"), null=True, blank=True, editable=False
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -61,10 +143,377 @@ class Comment(models.Model):
         permissions = [("can_moderate", _("Can moderate comments"))]
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["email", "created_at"], name="comment_email_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, root__isnull=True, depth=0)
+                | Q(parent__isnull=False, root__isnull=False, depth__gt=0),
+                name="comment_reply_has_thread",
+                violation_error_message=_("A reply needs the comment it answers and its thread."),
+            ),
+            models.CheckConstraint(
+                condition=Q(depth__lt=MAX_DEPTH),
+                name="comment_depth_bounded",
+                violation_error_message=_("Replies cannot nest deeper."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.name}: {self.body[:60]}"
 
+    def save(self, *args, **kwargs):
+        # Email addresses identify commenters (history, bans, first-time checks).
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """Where the comment is on the story, on the page of comments that holds its thread."""
+        url = f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        number = self.page_number()
+        return url if number == 1 else url.replace("#", f"?cpage={number}#", 1)
+
+    def page_number(self, *, per_page=None):
+        """Which page of the story's comments shows this comment's thread."""
+        per_page = per_page or CommentSettings.load().per_page
+        first = self.root or self
+        earlier = (
+            Comment.objects.public()
+            .for_article(self.article_id)
+            .top_level()
+            .filter(
+                Q(created_at__lt=first.created_at) | Q(created_at=first.created_at, pk__lt=first.pk)
+            )
+            .count()
+        )
+        return earlier // per_page + 1
+
+    @property
+    def can_have_replies(self):
+        return self.depth < MAX_DEPTH - 1
+
+    def reasons_text(self, *, deciding_only=False):
+        """The reasons as one line of text for moderators."""
+        entries = self.reasons
+        if deciding_only:
+            entries = [
+                r for r in entries if isinstance(r, dict) and r.get("verdict") not in ("", None)
+            ]
+        return "; ".join(r["text"] if isinstance(r, dict) else str(r) for r in entries)
+
+
+class ReportQuerySet(models.QuerySet):
+    def unresolved(self):
+        """Reports no moderator has answered yet."""
+        return self.filter(resolved_at__isnull=True)
+
+
+class Report(models.Model):
+    """A reader's report of a published comment."""
+
+    class Why(models.TextChoices):
+        ABUSE = "abuse", _("Abusive or hateful")
+        SPAM = "spam", _("Spam or advertising")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Something else")
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Why)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            # One open report per comment per address: reloading cannot outvote moderators.
+            models.UniqueConstraint(
+                fields=["comment", "ip_address"],
+                condition=Q(resolved_at__isnull=True),
+                name="report_once_per_address",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.comment}"
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(lifted_at__isnull=True)
+
+    def matching(self, *, email="", ip_address=None):
+        """Bans on this email address or this IP address."""
+        match = Q(pk__in=[])
+        if email:
+            match |= Q(email=email.lower())
+        if ip_address:
+            match |= Q(ip_address=ip_address)
+        return self.filter(match)
+
+
+class Ban(models.Model):
+    """A commenter whose comments are refused: by email address, IP address or both."""
+
+    email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("banned"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("banned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True, editable=False)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | Q(ip_address__isnull=False),
+                name="ban_names_email_or_ip",
+                violation_error_message=_("Give an email address, an IP address or both."),
+            )
+        ]
+
+    def __str__(self):
+        return " / ".join(filter(None, [self.email, self.ip_address])) or "—"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self):
+        return self.lifted_at is None
+
+
+class CommenterNote(models.Model):
+    """A moderator's note about a commenter, known by their email address."""
+
+    email = models.EmailField(_("commenter's email"), max_length=254, db_index=True)
+    note = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("note on a commenter")
+        verbose_name_plural = _("notes on commenters")
+
+    def __str__(self):
+        return f"{self.email}: {self.note[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+def _lines(text):
+    """The non-empty lines of a list typed one item per line; `#` starts a comment line."""
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+
+
+class CommentSettings(models.Model):
+    """The site's comment rules: one row, edited in the admin; defaults apply until it exists."""
+
+    SINGLETON_PK = 1
+    CACHE_KEY = "comments:settings"
+
+    default_mode = models.CharField(
+        _("comments on the site"),
+        max_length=20,
+        choices=[(value, label) for value, label in CommentMode.choices if value != "inherit"],
+        default=CommentMode.OPEN,
+        help_text=_("For stories and sections that say “as the section / site says”."),
+    )
+    close_after_days = models.PositiveIntegerField(
+        _("close comments after (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Comments close this many days after a story is published. Empty: never. "
+            "A story whose own comment setting is Open or reviewed-first stays open."
+        ),
+    )
+    hold_first_time = models.BooleanField(
+        _("hold first-time commenters"),
+        default=True,
+        help_text=_("Hold a comment unless the same name and email have an approved comment."),
+    )
+    max_links = models.PositiveSmallIntegerField(
+        _("most links before holding"),
+        default=2,
+        help_text=_("A comment with more links than this waits for a moderator."),
+    )
+    flood_seconds = models.PositiveIntegerField(
+        _("seconds between comments"),
+        default=15,
+        help_text=_("From one IP address or email address. Faster posts are refused (HTTP 429)."),
+    )
+    held_words = models.TextField(
+        _("words that hold"),
+        blank=True,
+        help_text=_("One word or phrase per line. A comment using one waits for a moderator."),
+    )
+    rejected_words = models.TextField(
+        _("words that reject"),
+        blank=True,
+        help_text=_("One word or phrase per line. A comment using one is rejected (and kept)."),
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports before review"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("A published comment goes back to the queue after this many reader reports."),
+    )
+    per_page = models.PositiveSmallIntegerField(
+        _("comments per page"),
+        default=50,
+        validators=[MinValueValidator(5), MaxValueValidator(500)],
+        help_text=_("First comments per page on a story; their replies come with them."),
+    )
+    digest_recipients = models.TextField(
+        _("digest recipients"),
+        blank=True,
+        help_text=_("Email addresses, one per line, told about held comments."),
+    )
+    digest_minutes = models.PositiveIntegerField(
+        _("minutes between digests"),
+        default=60,
+        validators=[MinValueValidator(1)],
+    )
+    site_address = models.URLField(
+        _("site address"),
+        blank=True,
+        help_text=_("e.g. https://news.example.org — used for links in digest emails."),
+    )
+
+    class Meta:
+        verbose_name = _("comment settings")
+        verbose_name_plural = _("comment settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="comment_settings_singleton")]
+
+    def __str__(self):
+        return str(_("Comment settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+        # Now for this process, and after commit in case another request cached
+        # the old row meanwhile.
+        cache.delete(self.CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(self.CACHE_KEY))
+
+    def get_absolute_url(self):
+        return reverse("admin:comments_commentsettings_change", args=[self.SINGLETON_PK])
+
+    @classmethod
+    def load(cls):
+        """The settings, from the cache (a minute at most) or the database, or the defaults."""
+
+        def from_database():
+            return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+        return cache.get_or_set(cls.CACHE_KEY, from_database, 60)
+
+    @property
+    def held_word_list(self):
+        return _lines(self.held_words)
+
+    @property
+    def rejected_word_list(self):
+        return _lines(self.rejected_words)
+
+    @property
+    def digest_recipient_list(self):
+        return [line.lower() for line in _lines(re.sub(r"[,;]", "\n", self.digest_recipients))]
+
+
+class NotificationPreference(models.Model):
+    """What a staff member wants to hear about held comments."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="comment_notifications",
+        editable=False,
+    )
+    my_stories = models.BooleanField(
+        _("held comments on my stories"),
+        default=False,
+        help_text=_("Stories with you in the byline (your contributor profile's login account)."),
+    )
+    all_held = models.BooleanField(
+        _("every held comment"),
+        default=False,
+        help_text=_("For moderators: every comment that waits for review."),
+    )
+
+    class Meta:
+        verbose_name = _("comment notifications")
+        verbose_name_plural = _("comment notifications")
+
+    def __str__(self):
+        return str(_("Comment notifications for %(user)s") % {"user": self.user})
+
+
+class Digest(models.Model):
+    """A digest email about held comments, as sent."""
+
+    sent_at = models.DateTimeField(_("sent"), db_index=True)
+    comment_count = models.PositiveIntegerField(_("comments"))
+    recipient_count = models.PositiveIntegerField(_("recipients"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        get_latest_by = "sent_at"
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+
+    def __str__(self):
+        return f"{self.sent_at:%Y-%m-%d %H:%M}: {self.comment_count}"

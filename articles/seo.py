@@ -1,0 +1,193 @@
+"""What search engines, feed readers and link previews are told about a story.
+
+One place decides the instants a story carries ("published", "updated"), how they
+are written, and how absolute URLs are made, so that the story page, its JSON-LD,
+its Open Graph tags, the feeds and the sitemaps always agree.
+"""
+
+import json
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import to_locale
+
+# Publisher logo: a static file served by the site itself (no third-party requests).
+LOGO_PATH = "img/logo.png"
+LOGO_SIZE = (600, 60)
+
+
+def date_published(article) -> datetime | None:
+    return article.publish_at
+
+
+def date_modified(article) -> datetime | None:
+    """dateModified: the last public update or correction, else the publication time.
+
+    ``Article.public_modified_at`` decides; ``modified_at`` is set only by updates,
+    corrections and clarifications, never by silent edits such as typo fixes.
+    """
+    return article.public_modified_at
+
+
+def publicly_updated(article) -> datetime | None:
+    """The "Updated" instant shown to readers, or None when the story was never updated."""
+    return article.modified_at if article.was_updated else None
+
+
+def instant(value: datetime | None) -> datetime | None:
+    """An instant as every output shows it: whole seconds, in the site's time zone.
+
+    HTML's ``<time datetime>`` allows at most three decimals of a second, RSS has
+    none: whole seconds suit every format, so the page, JSON-LD, Open Graph, the
+    feeds and the sitemaps all state the same instant.
+    """
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(microsecond=0)
+
+
+def iso8601(value: datetime | None) -> str:
+    """An instant in ISO 8601 / W3C Datetime, e.g. ``2026-11-25T14:05:00+00:00``."""
+    value = instant(value)
+    return value.isoformat() if value else ""
+
+
+def absolute_url(request, path: str) -> str:
+    """``path`` as an absolute URL: on ``SITE_URL`` when set, else on the request's host."""
+    site_url = settings.SITE_URL
+    if site_url:
+        return site_url.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+def site_domain(request) -> str:
+    """The host name used in permanent identifiers (feed GUIDs)."""
+    site_url = settings.SITE_URL
+    if site_url:
+        return site_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return request.get_host().split(":", 1)[0]
+
+
+def contributor_url(contributor) -> str:
+    return reverse("articles:contributor", kwargs={"slug": contributor.slug})
+
+
+def tag_url(tag) -> str:
+    return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+
+def story_guid(article, request) -> str:
+    """A permanent identifier for feeds: a ``tag:`` URI (RFC 4151) from the story's id.
+
+    Built from what never changes once a story exists — its primary key and the day it
+    was created — so editing the headline, the slug or the body keeps the same GUID and
+    feed readers do not show the story twice.
+    """
+    created = article.created_at.astimezone(UTC).date().isoformat()  # not TIME_ZONE's day
+    return f"tag:{site_domain(request)},{created}:story:{article.pk}"
+
+
+def language_code() -> str:
+    """The site language as ISO 639 (Google News wants ``en``, not ``en-us``)."""
+    code = settings.LANGUAGE_CODE.lower()
+    if code in {"zh-cn", "zh-tw"}:
+        return code
+    return code.split("-", 1)[0]
+
+
+def language_tag() -> str:
+    """The site language as a BCP 47 tag (``en-US``), for ``inLanguage``."""
+    language, _, region = settings.LANGUAGE_CODE.partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
+def og_locale() -> str:
+    """The site language as Open Graph writes it (``en_US``)."""
+    return to_locale(settings.LANGUAGE_CODE)
+
+
+def lead_image_url(article, request) -> str:
+    return absolute_url(request, article.lead_image.url) if article.lead_image else ""
+
+
+def logo(request) -> dict:
+    width, height = LOGO_SIZE
+    return {
+        "@type": "ImageObject",
+        "url": absolute_url(request, static(LOGO_PATH)),
+        "width": width,
+        "height": height,
+    }
+
+
+def publisher(request) -> dict:
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.SITE_NAME,
+        "url": absolute_url(request, reverse("articles:home")),
+        "logo": logo(request),
+    }
+
+
+def author(contributor, request) -> dict:
+    # A contributor with a login is one of our people; one without is most often a
+    # news agency or another organisation (the model does not say which).
+    return {
+        "@type": "Person" if contributor.user_id else "Organization",
+        "name": contributor.name,
+        "url": absolute_url(request, contributor_url(contributor)),
+    }
+
+
+def news_article(article, request) -> dict:
+    """schema.org ``NewsArticle`` for a story, as Google's article guidelines describe it.
+
+    Uses only what ``ArticleQuerySet.for_display()`` fetched: no extra queries.
+    """
+    url = absolute_url(request, article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.headline,
+        "description": article.summary,
+        "datePublished": iso8601(date_published(article)),
+        "dateModified": iso8601(date_modified(article)),
+        "author": [author(contributor, request) for contributor in article.byline_contributors],
+        "publisher": publisher(request),
+        "inLanguage": language_tag(),
+    }
+    if article.lead_image:
+        data["image"] = [
+            {
+                "@type": "ImageObject",
+                "url": lead_image_url(article, request),
+                "width": article.lead_image_width,
+                "height": article.lead_image_height,
+                "caption": article.lead_image_caption or article.lead_image_alt,
+            }
+        ]
+    if article.section:
+        data["articleSection"] = article.section.name
+    keywords = [tag.name for tag in article.tags.all()]
+    if keywords:
+        data["keywords"] = keywords
+    if article.source_name:
+        source = {"@type": "Organization", "name": article.source_name}
+        if article.source_url:
+            source["url"] = article.source_url
+            data["isBasedOn"] = article.source_url
+        data["sourceOrganization"] = source
+    return data
+
+
+# JSON inside <script> must not be able to close the element or open a comment.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_for_script(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)

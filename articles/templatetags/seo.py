@@ -1,0 +1,72 @@
+"""Template tags for what machines read in a page: dates, absolute URLs, JSON-LD.
+
+``{% load seo %}``. All of them use ``articles.seo``, so the story page, its
+structured data, the feeds and the sitemaps state the same instants and URLs.
+"""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from .. import seo
+
+register = template.Library()
+
+
+@register.filter
+def iso8601(value):
+    """``{{ article.publish_at|iso8601 }}``: for ``<time datetime>`` and meta tags."""
+    return seo.iso8601(value)
+
+
+@register.filter
+def local_instant(value):
+    """The instant, to whole seconds, in the site's time zone: for the visible date."""
+    return seo.instant(value)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """``{% absolute_url article.get_absolute_url %}``: on SITE_URL, else the request's host."""
+    request = context.get("request")
+    if request is None:
+        return path
+    return seo.absolute_url(request, path)
+
+
+@register.simple_tag(takes_context=True)
+def current_url(context):
+    """The absolute URL of this page; only the ``page`` parameter is kept (canonical URL)."""
+    request = context["request"]
+    page = request.GET.get("page")
+    path = request.path + (f"?page={page}" if page and page.isdigit() and page != "1" else "")
+    return seo.absolute_url(request, path)
+
+
+@register.simple_tag
+def og_locale():
+    return seo.og_locale()
+
+
+@register.simple_tag
+def contributor_url(contributor):
+    return seo.contributor_url(contributor)
+
+
+@register.simple_tag
+def tag_url(tag):
+    return seo.tag_url(tag)
+
+
+@register.simple_tag(takes_context=True)
+def news_article_jsonld(context, article):
+    """The story's schema.org ``NewsArticle`` as a JSON-LD data block.
+
+    A data block (``type="application/ld+json"``) is never executed, so the
+    Content-Security-Policy's ``script-src`` does not apply to it and it needs no
+    nonce; leaving the nonce out keeps the page identical for every reader (cacheable).
+    """
+    data = seo.news_article(article, context["request"])
+    # json_for_script escapes <, > and &, so the JSON cannot end the element early.
+    safe_json = mark_safe(seo.json_for_script(data))  # noqa: S308
+    return format_html('<script type="application/ld+json">{}</script>', safe_json)

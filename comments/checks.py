@@ -1,0 +1,149 @@
+"""The checks a new comment goes through, each giving a verdict and a reason.
+
+A check reads a ``Submission`` and returns a ``Finding`` or None. The pipeline in
+``comments.moderation`` runs them all, keeps every finding on the comment, and
+lets the strongest verdict decide: spam, then rejected, then held.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from articles.models import Article
+
+from . import text
+from .models import Ban, Comment, CommentSettings, Reason
+
+# The same words from someone else lately look like copy-and-paste spam.
+DUPLICATE_WINDOW = timedelta(days=1)
+DUPLICATE_MIN_LENGTH = 20
+# Sooner than this after the form was shown, a human has not typed a comment.
+TOKEN_MIN_AGE = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's verdict: the status it asks for (None: a note only) and why."""
+
+    code: str
+    verdict: str | None
+    text: str
+
+    def as_reason(self):
+        return {"code": self.code, "verdict": self.verdict or "", "text": self.text}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a reader sent, and what is known about the story and the form."""
+
+    article: Article
+    name: str
+    email: str
+    body: str
+    honeypot: str
+    ip_address: str | None
+    token_age: float
+    premoderated: bool
+    site: CommentSettings
+    now: datetime
+
+
+HOLD, REJECT, SPAM = Comment.Status.PENDING, Comment.Status.REJECTED, Comment.Status.SPAM
+# The strongest verdict wins.
+PRECEDENCE = [SPAM, REJECT, HOLD]
+
+
+def _words_in(submission, words):
+    if not words:
+        return []
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
+    haystack = "\n".join([submission.name, submission.email, submission.body])
+    return sorted({m.group().lower() for m in pattern.finditer(haystack)})
+
+
+def check_honeypot(s):
+    if s.honeypot.strip():
+        return Finding(Reason.HONEYPOT, SPAM, str(Reason.HONEYPOT.label))
+
+
+def check_speed(s):
+    if s.token_age < TOKEN_MIN_AGE:
+        return Finding(
+            Reason.TOO_FAST,
+            HOLD,
+            _("sent %(seconds)d s after the form was shown") % {"seconds": s.token_age},
+        )
+
+
+def check_banned(s):
+    ban = Ban.objects.active().matching(email=s.email, ip_address=s.ip_address).first()
+    if ban is not None:
+        return Finding(Reason.BANNED, REJECT, _("banned commenter (%(ban)s)") % {"ban": ban})
+
+
+def check_rejected_words(s):
+    if found := _words_in(s, s.site.rejected_word_list):
+        return Finding(
+            Reason.REJECTED_WORD, REJECT, _("uses rejected words: %s") % ", ".join(found)
+        )
+
+
+def check_held_words(s):
+    if found := _words_in(s, s.site.held_word_list):
+        return Finding(Reason.HELD_WORD, HOLD, _("uses held words: %s") % ", ".join(found))
+
+
+def check_links(s):
+    links = len(text.find_urls(s.body))
+    if links > s.site.max_links:
+        return Finding(
+            Reason.LINKS,
+            HOLD,
+            _("%(links)d links (more than %(limit)d)")
+            % {"links": links, "limit": s.site.max_links},
+        )
+
+
+def check_duplicate(s):
+    if len(s.body.strip()) < DUPLICATE_MIN_LENGTH:
+        return None
+    if Comment.objects.filter(body=s.body, created_at__gte=s.now - DUPLICATE_WINDOW).exists():
+        return Finding(Reason.DUPLICATE, HOLD, str(Reason.DUPLICATE.label))
+
+
+def check_first_time(s):
+    if not s.site.hold_first_time:
+        return None
+    known = Comment.objects.filter(
+        email=s.email, name__iexact=s.name, status=Comment.Status.APPROVED
+    ).exists()
+    if not known:
+        return Finding(Reason.FIRST_TIME, HOLD, str(Reason.FIRST_TIME.label))
+
+
+def check_premoderated(s):
+    if s.premoderated:
+        return Finding(Reason.PREMODERATED, HOLD, str(Reason.PREMODERATED.label))
+
+
+CHECKS = [
+    check_honeypot,
+    check_speed,
+    check_banned,
+    check_rejected_words,
+    check_held_words,
+    check_links,
+    check_duplicate,
+    check_first_time,
+    check_premoderated,
+]
+
+
+def decide(findings: list[Finding]) -> str:
+    verdicts = {f.verdict for f in findings}
+    return next((status for status in PRECEDENCE if status in verdicts), Comment.Status.APPROVED)

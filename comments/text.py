@@ -1,0 +1,47 @@
+"""A reader's plain text as safe HTML: escaped, line breaks kept, bare URLs linked."""
+
+import re
+
+from django.utils.html import escape, format_html, linebreaks
+from django.utils.safestring import SafeString, mark_safe
+
+# A bare URL: http(s)://… or www.…, up to whitespace or a character that cannot be in one.
+URL_RE = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
+TRAILING_PUNCTUATION = ".,:;!?'\""
+BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def find_urls(text: str) -> list[str]:
+    """Every bare URL in the text, without the punctuation that ends a sentence."""
+    return [_trim(match.group()) for match in URL_RE.finditer(text)]
+
+
+def _trim(url: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets from the end."""
+
+    def ends_badly(url):
+        last = url[-1]
+        unbalanced = last in BRACKETS and url.count(BRACKETS[last]) < url.count(last)
+        return last in TRAILING_PUNCTUATION or unbalanced
+
+    while url and ends_badly(url):
+        url = url[:-1]
+    return url
+
+
+def render(text: str) -> SafeString:
+    """Escape everything the reader typed; link bare URLs with rel="nofollow ugc"."""
+    parts = []
+    position = 0
+    for match in URL_RE.finditer(text):
+        url = _trim(match.group())
+        if not url or url.lower() in ("http://", "https://", "www."):
+            continue
+        start = match.start()
+        parts.append(escape(text[position:start]))
+        href = url if url.lower().startswith(("http://", "https://")) else f"http://{url}"
+        parts.append(format_html('<a href="{}" rel="nofollow ugc">{}</a>', href, url))
+        position = start + len(url)
+    parts.append(escape(text[position:]))
+    # Everything is escaped above; linebreaks only adds <p> and <br>.
+    return mark_safe(linebreaks("".join(parts), autoescape=False))  # noqa: S308
