@@ -383,6 +383,12 @@ class Revision(models.Model):
         return f"{self.article} — revision {self.number}"
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def public(self, *, at=None):
+        """Notes readers may see: those on live stories."""
+        return self.filter(article__in=Article.objects.live(at=at))
+
+
 class Correction(models.Model):
     """A public note on a published story: an update, correction or clarification."""
 
@@ -398,6 +404,8 @@ class Correction(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

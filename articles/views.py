@@ -30,7 +30,7 @@ from taggit.models import Tag
 
 from . import search as story_search
 from . import seo
-from .models import Article, Contributor, Section
+from .models import Article, Contributor, Correction, Section
 
 STORIES_PER_PAGE = 20
 SECTION_BLOCK_SIZE = 4
@@ -316,6 +316,24 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+class CorrectionsView(ListView):
+    """Every public update, correction and clarification, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Correction.objects.public().select_related("article").order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            meta_title=f"Corrections — {settings.SITE_NAME}",
+            meta_description=f"Corrections, clarifications and updates to stories in {settings.SITE_NAME}.",
+            **kwargs,
+        )
 
 
 def preview(request, token):

@@ -47,6 +47,7 @@ def public_pages(page):
         "day": day,
         "search": "/search/?q=bridge",
         "search form": "/search/",
+        "corrections": "/corrections/",
         "not found": "/story/no-such-story/",
     }
 

@@ -94,6 +94,7 @@ def test_every_page_type_is_valid_html(client, tmp_path):
         "month": f"/{day:%Y/%m}/",
         "day": f"/{day:%Y/%m/%d}/",
         "search": "/search/?q=bridge",
+        "corrections": "/corrections/",
         "search-empty": "/search/",
         "search-nothing": "/search/?q=zeppelin",
         "not-found": "/story/no-such-story/",

@@ -300,3 +300,102 @@ class PreviewPageTests(TestCase):
         publishing.revoke_preview_link(link, by=editor)
         self.assertEqual(self.client.get(url).status_code, 404)
         self.assertEqual(self.client.get("/preview/not-a-token/").status_code, 404)
+
+
+class PublicWorkflowPageTests(TestCase):
+    """What readers see of corrections and takedowns."""
+
+    def setUp(self):
+        self.editor = make_user(groups=["Editors"])
+
+    def test_corrections_page_lists_public_notes_newest_first(self):
+        older = make_article(headline="Bridge story")
+        newer = make_article(headline="Budget story")
+        with time_machine.travel(timezone.now() - timedelta(days=1)):
+            publishing.record_change(older, by=self.editor, kind="correction", note="Wrong date.")
+        publishing.record_change(
+            newer, by=self.editor, kind="clarification", note="Figures are estimates."
+        )
+        gone = make_article(headline="Removed story")
+        publishing.record_change(gone, by=self.editor, kind="correction", note="Hidden note.")
+        publishing.take_down(gone, by=self.editor, reason="Legal")
+        response = self.client.get("/corrections/")
+        self.assertEqual(
+            [c.note for c in response.context["corrections"]],
+            ["Figures are estimates.", "Wrong date."],
+        )
+        self.assertContains(response, "<strong>Clarification</strong>", html=True)
+        self.assertContains(
+            response, f'<a href="{older.get_absolute_url()}">Bridge story</a>', html=True
+        )
+        self.assertNotContains(response, "Hidden note.")
+
+    def test_correction_note_and_updated_time_on_the_story(self):
+        article = make_article(publish_at=timezone.now() - timedelta(days=1))
+        publishing.record_change(
+            article, by=self.editor, kind="correction", note="A name was wrong."
+        )
+        response = self.client.get(article.get_absolute_url())
+        self.assertContains(response, "Updates and corrections")
+        self.assertContains(response, "A name was wrong.")
+        self.assertContains(response, "Updated <time")
+
+    def test_taken_down_story_is_gone_everywhere(self):
+        """410 at its URL with a notice, and absent from every list, feed, sitemap and search."""
+        article = make_article(
+            headline="Zebra crossing row", slug="zebra-crossing-row", tags=["zebras"]
+        )
+        urls = [
+            "/",
+            "/tag/zebras/",
+            "/feed/",
+            "/feed/atom/",
+            "/sitemap-stories.xml",
+            "/news-sitemap.xml",
+            "/search/?q=zebra",
+        ]
+        for url in urls:
+            self.assertContains(self.client.get(url), "zebra-crossing-row", msg_prefix=url)
+        publishing.take_down(article, by=self.editor, reason="Court order")
+        response = self.client.get(article.get_absolute_url())
+        self.assertEqual(response.status_code, 410)
+        self.assertContains(response, "removed", status_code=410)
+        self.assertNotContains(response, "Court order", status_code=410)
+        for url in urls:
+            response = self.client.get(url)
+            self.assertNotContains(
+                response, "Zebra crossing", status_code=response.status_code, msg_prefix=url
+            )
+
+
+class FrozenClockTests(TestCase):
+    def test_scheduled_story_appears_on_every_output_at_its_second(self):
+        """Pages, feeds and sitemaps agree: not at 08:59:59, yes at 09:00:00."""
+        editor = make_user(groups=["Editors"])
+        nine = datetime(2030, 6, 3, 9, 0, 0, tzinfo=UTC)
+        with time_machine.travel(nine - timedelta(hours=2), tick=False):
+            article = make_draft(
+                headline="Quokka census results", slug="quokka-census-results", tags=["quokkas"]
+            )
+            publishing.schedule(article, by=editor, at=nine)
+        self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 404)
+        urls = [
+            "/",
+            "/tag/quokkas/",
+            "/feed/",
+            "/feed/atom/",
+            "/sitemap-stories.xml",
+            "/news-sitemap.xml",
+            "/search/?q=quokka",
+            f"/{nine:%Y/%m/%d}/",
+        ]
+        with time_machine.travel(nine - timedelta(seconds=1), tick=False):
+            for url in urls:
+                response = self.client.get(url)
+                self.assertNotContains(
+                    response, "Quokka census", status_code=response.status_code, msg_prefix=url
+                )
+        with time_machine.travel(nine, tick=False):
+            for url in urls:
+                self.assertContains(self.client.get(url), "quokka-census", msg_prefix=url)
+            self.assertContains(self.client.get(article.get_absolute_url()), "Quokka census")
