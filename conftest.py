@@ -32,3 +32,15 @@ def pytest_sessionfinish(session, exitstatus):
 def _fast_password_hashing(settings):
     """Tests log in many times; a slow password hash proves nothing there."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test starts with an empty cache, and views are measured without the
+    whole-page cache; tests of the page cache turn it on themselves."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    yield
+    cache.clear()

@@ -9,6 +9,12 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(create_groups, sender=self)
+        from articles import pagecache
+
+        from .signals import comments_changed
+
+        # Comments shown under a story changed: cached story and list pages are stale.
+        comments_changed.connect(pagecache.bump_after_commit, dispatch_uid="pages-comments")
 
 
 MODERATORS = "Moderators"

@@ -1,0 +1,57 @@
+"""Whole-page caching of what anonymous readers see, correct across processes.
+
+Cached pages are keyed by a site-wide version kept in the database (one row,
+``PageVersion``), so every gunicorn worker and host agrees on what is current
+even with a per-process cache: one indexed read per request replaces the
+rendering. The version is raised after any change a reader could notice is
+committed (a story, its byline, tags or corrections, a section, the comments
+shown under a story) and when the next scheduled instant passes, so a story
+scheduled for 09:00 appears on every cached page at 09:00:00 without a job.
+"""
+
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+
+from .models import Article, PageVersion
+
+ROW = 1
+
+
+def next_scheduled_change(now):
+    """The next instant a story goes live or expires, or None."""
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    instants = [
+        published.filter(publish_at__gt=now).aggregate(at=Min("publish_at"))["at"],
+        published.filter(expire_at__gt=now).aggregate(at=Min("expire_at"))["at"],
+    ]
+    return min((at for at in instants if at is not None), default=None)
+
+
+def current():
+    """The version pages are cached under now (raising it if a scheduled instant passed)."""
+    now = timezone.now()
+    row = PageVersion.objects.filter(pk=ROW).values_list("version", "next_change_at").first()
+    if row is None:
+        return bump()
+    version, next_change_at = row
+    if next_change_at is not None and next_change_at <= now:
+        return bump()
+    return version
+
+
+def bump():
+    """Raise the version: every cached page is stale from now on."""
+    now = timezone.now()
+    next_change_at = next_scheduled_change(now)
+    updated = PageVersion.objects.filter(pk=ROW).update(
+        version=F("version") + 1, next_change_at=next_change_at
+    )
+    if not updated:
+        PageVersion.objects.get_or_create(pk=ROW, defaults={"next_change_at": next_change_at})
+    return PageVersion.objects.values_list("version", flat=True).get(pk=ROW)
+
+
+def bump_after_commit(**kwargs):
+    """Signal receiver: raise the version once the change is committed."""
+    transaction.on_commit(bump)
