@@ -125,19 +125,21 @@ def main():
         process.terminate()
         process.wait(10)
 
-    process, base = serve("newsroom.wsgi", env)
-    try:
-        wait_until_up(base + "/healthz", process)
-        pages = {
-            "home page": "/",
-            "story page (50 comments)": "/story/harbour-bridge-reopens-after-repairs/",
-            "section page": "/section/local/",
-        }
-        for name, path in pages.items():
-            results[name] = wrk(base + path, args.seconds, args.connections)
-    finally:
-        process.terminate()
-        process.wait(10)
+    pages = {
+        "home page": "/",
+        "story page (50 comments)": "/story/harbour-bridge-reopens-after-repairs/",
+        "section page": "/section/local/",
+    }
+    # Rendered on every request (page cache off), then as anonymous readers get them.
+    for label, cache_seconds in (("rendered", "0"), ("page cache", "600")):
+        process, base = serve("newsroom.wsgi", env | {"PAGE_CACHE_SECONDS": cache_seconds})
+        try:
+            wait_until_up(base + "/healthz", process)
+            for name, path in pages.items():
+                results[f"{name}, {label}"] = wrk(base + path, args.seconds, args.connections)
+        finally:
+            process.terminate()
+            process.wait(10)
 
     floor = results["floor (gunicorn, fixed bytes)"]["rps"]
     print(
@@ -145,10 +147,10 @@ def main():
         f"{args.connections} connections, {args.seconds} s each, database "
         f"{'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}"
     )
-    print(f"{'page':32} {'req/s':>9} {'× floor':>9} {'p99':>9}")
+    print(f"{'page':40} {'req/s':>9} {'× floor':>9} {'p99':>9}")
     for name, result in results.items():
         print(
-            f"{name:32} {result['rps']:9.0f} {result['rps'] / floor:9.3f} {result['p99']:>9}"
+            f"{name:40} {result['rps']:9.0f} {result['rps'] / floor:9.3f} {result['p99']:>9}"
             + (f"  {'; '.join(result['errors'])}" if result["errors"] else "")
         )
     Path(var_dir, "bench.json").write_text(json.dumps(results, indent=2))
