@@ -160,6 +160,18 @@ def _check_embargo(article: Article, at: datetime):
         )
 
 
+def log(article: Article, action: str, *, by, note: str = "", before: str | None = None):
+    """An audit-log entry: what happened to the story, who did it, and why."""
+    return ArticleEvent.objects.create(
+        article=article,
+        action=action,
+        from_status=article.status if before is None else before,
+        to_status=article.status,
+        by=by,
+        note=note,
+    )
+
+
 def _apply(article, name, *, by, note="", **changes):
     """Change state, keep a revision and write the audit log, all or nothing."""
     transition = TRANSITIONS[name]
@@ -171,14 +183,7 @@ def _apply(article, name, *, by, note="", **changes):
         article.full_clean(exclude=["lead_image"], validate_unique=False)
         article.save()
         record_revision(article, by=by, note=note or str(transition.label))
-        ArticleEvent.objects.create(
-            article=article,
-            action=name,
-            from_status=before,
-            to_status=article.status,
-            by=by,
-            note=note,
-        )
+        log(article, name, by=by, note=note, before=before)
     return article
 
 
@@ -291,14 +296,7 @@ def record_change(article: Article, *, by, kind: str, note: str = "") -> Revisio
             )
             Article.objects.filter(pk=article.pk).update(modified_at=now)
             article.modified_at = now
-            ArticleEvent.objects.create(
-                article=article,
-                action=kind,
-                from_status=article.status,
-                to_status=article.status,
-                by=by,
-                note=note,
-            )
+            log(article, kind, by=by, note=note)
         return record_revision(article, by=by, kind=kind, note=note)
 
 
@@ -324,14 +322,7 @@ def restore_revision(article: Article, revision: Revision, *, by) -> Article:
             Byline.objects.create(article=article, contributor_id=contributor_id, position=position)
         note = _("Restored revision %(number)d") % {"number": revision.number}
         record_revision(article, by=by, kind=Revision.Kind.RESTORE, note=note)
-        ArticleEvent.objects.create(
-            article=article,
-            action="restore_revision",
-            from_status=before,
-            to_status=article.status,
-            by=by,
-            note=note,
-        )
+        log(article, "restore_revision", by=by, note=note, before=before)
     return article
 
 
@@ -350,14 +341,12 @@ def create_preview_link(article: Article, *, by, valid_for: timedelta = timedelt
     link = PreviewLink.objects.create(
         article=article, created_by=by, expires_at=timezone.now() + valid_for
     )
-    ArticleEvent.objects.create(
-        article=article,
-        action="preview_link",
-        from_status=article.status,
-        to_status=article.status,
+    until = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M %Z")
+    log(
+        article,
+        "preview_link",
         by=by,
-        note=_("Preview link valid until %(until)s")
-        % {"until": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M %Z")},
+        note=_("Preview link valid until %(until)s") % {"until": until},
     )
     return link
 
@@ -389,10 +378,4 @@ def revoke_preview_link(link: PreviewLink, *, by) -> None:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
-        ArticleEvent.objects.create(
-            article=link.article,
-            action="preview_link_revoked",
-            from_status=link.article.status,
-            to_status=link.article.status,
-            by=by,
-        )
+        log(link.article, "preview_link_revoked", by=by)
