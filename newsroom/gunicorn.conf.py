@@ -18,3 +18,6 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 preload_app = True
+# gunicorn's control socket sits at one path per user: several instances on one
+# machine (tests, bench, a second site) would fight over it, and nothing uses it.
+control_socket_disable = True
