@@ -116,6 +116,26 @@ DRAFT = {
     "paragraphs": ["This story is still being written."],
 }
 
+IN_REVIEW = {
+    "slug": "ferry-fares-to-rise-in-spring",
+    "headline": "Ferry fares to rise in the spring",
+    "summary": "Submitted for review: an editor can send it back, publish or schedule it.",
+    "section": "business",
+    "byline": ["Wren Writer"],
+    "tags": ["transport"],
+    "paragraphs": ["The ferry company plans a 4% rise from April, its first in three years."],
+}
+
+SCHEDULED = {
+    "slug": "marathon-route-announced",
+    "headline": "Marathon route announced for next year",
+    "summary": "Scheduled: it goes live on its own at the time the editor chose.",
+    "section": "local",
+    "byline": ["Eda Editor"],
+    "tags": ["Millbrook"],
+    "paragraphs": ["The route crosses the harbour bridge twice and finishes at the old mill."],
+}
+
 COLOURS = [(31, 78, 121), (163, 20, 28), (46, 125, 50), (181, 137, 0)]
 
 
@@ -167,8 +187,11 @@ class Command(BaseCommand):
                 picture=demo_picture(index),
             )
             created += was_created
-        if self.story(DRAFT, sections, status=Article.Status.DRAFT, publish_at=None)[1]:
-            created += 1
+        created += self.story(DRAFT, sections, status=Article.Status.DRAFT, publish_at=None)[1]
+        created += self.story(IN_REVIEW, sections, status=Article.Status.REVIEW, publish_at=None)[1]
+        created += self.story(
+            SCHEDULED, sections, status=Article.Status.PUBLISHED, publish_at=now + timedelta(days=1)
+        )[1]
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new stories)."))
 
     def story(self, story, sections, *, status, publish_at, picture=None):
