@@ -1,6 +1,8 @@
 """Whole-page cache for anonymous readers (see articles/pagecache.py for the version)."""
 
 import hashlib
+from contextlib import suppress
+from ipaddress import ip_address, ip_network
 
 from django.conf import settings
 from django.core.cache import caches
@@ -72,3 +74,37 @@ class PublicPageCacheMiddleware:
             and "no-store" not in cache_control
             and "no-cache" not in cache_control
         )
+
+
+class TrustedProxyMiddleware:
+    """Readers' own addresses behind a reverse proxy or load balancer.
+
+    When the request comes straight from an address in ``TRUSTED_PROXIES``, the
+    client is the nearest address in ``X-Forwarded-For`` that is not itself a
+    trusted proxy; ``REMOTE_ADDR`` is set to it, so flood limits, bans and reports
+    see readers, not the proxy. Headers from anyone else are ignored: a reader
+    cannot choose their own address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = [ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
+
+    def is_trusted(self, address):
+        try:
+            ip = ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def __call__(self, request):
+        peer = request.META.get("REMOTE_ADDR", "")
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if self.trusted and forwarded and self.is_trusted(peer):
+            for candidate in reversed([part.strip() for part in forwarded.split(",")]):
+                if not self.is_trusted(candidate):
+                    # Garbage in the header keeps the proxy's own address.
+                    with suppress(ValueError):
+                        request.META["REMOTE_ADDR"] = str(ip_address(candidate))
+                    break
+        return self.get_response(request)

@@ -60,6 +60,9 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies / load balancers (addresses or networks) whose X-Forwarded-For
+# names the reader's address; see newsroom/middleware.py.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # ETag on every response and 304 for conditional requests (cached pages too).
     "django.middleware.http.ConditionalGetMiddleware",
+    "newsroom.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
