@@ -1,11 +1,14 @@
 """Checks on uploaded pictures: size caps and decompression bombs."""
 
+import io
 import warnings
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 def validate_image(file):
@@ -18,6 +21,8 @@ def validate_image(file):
             % {"size": file.size // 2**20, "limit": max_bytes // 2**20},
             code="image_too_large",
         )
+    if getattr(file, "closed", False):
+        file.open("rb")  # a stored picture checked again (e.g. by full_clean)
     position = file.tell() if hasattr(file, "tell") else 0
     try:
         with warnings.catch_warnings():
@@ -42,3 +47,29 @@ def validate_image(file):
             % {"width": width, "height": height, "limit": max_pixels // 1_000_000},
             code="image_too_many_pixels",
         )
+
+
+# Formats re-encoded on upload; others (e.g. animated GIF) are kept as they came.
+NORMALISED_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def normalise(field_file):
+    """A new upload turned upright by its EXIF orientation and stripped of metadata.
+
+    Phone pictures carry GPS positions and camera details; readers get none of it.
+    Returns a ``ContentFile`` to assign to the field, or None to keep the file as is.
+    """
+    field_file.seek(0)
+    with Image.open(field_file) as picture:
+        if picture.format not in NORMALISED_FORMATS or getattr(picture, "is_animated", False):
+            field_file.seek(0)
+            return None
+        image_format = picture.format
+        upright = ImageOps.exif_transpose(picture)
+        if image_format == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        buffer = io.BytesIO()
+        options = {"quality": 90} if image_format in ("JPEG", "WEBP") else {"optimize": True}
+        upright.save(buffer, image_format, **options)
+    name = Path(field_file.name).name
+    return ContentFile(buffer.getvalue(), name=name)

@@ -7,9 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
-from .images import validate_image
+from .images import normalise, validate_image
 from .richtext import BODY_EXTENSIONS, sanitize_body
 
 
@@ -168,6 +170,20 @@ class Article(models.Model):
         height_field="lead_image_height",
         validators=[validate_image],
     )
+    # Renditions made when the picture is saved (not on a reader's request), in WebP,
+    # from the upload made upright and stripped of metadata in save().
+    lead_image_small = ImageSpecField(
+        source="lead_image",
+        processors=[ResizeToFit(480, 480 * 4, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+    )
+    lead_image_large = ImageSpecField(
+        source="lead_image",
+        processors=[ResizeToFit(1200, 1200 * 4, upscale=False)],
+        format="WEBP",
+        options={"quality": 82},
+    )
     lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_alt = models.CharField(
@@ -273,6 +289,10 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # Sanitise whatever route the body came by (admin, import, shell).
         self.body = sanitize_body(self.body or "")
+        if self.lead_image and not self.lead_image._committed:
+            upright = normalise(self.lead_image)
+            if upright is not None:
+                self.lead_image = upright
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         # The version lets an editor's save detect that someone else saved first.
@@ -313,6 +333,11 @@ class Article(models.Model):
     def byline_contributors(self):
         """Contributors in byline order (uses prefetched bylines when present)."""
         return [b.contributor for b in self.bylines.all()]
+
+    @property
+    def lead_image_srcset(self):
+        """``srcset`` for the lead image: the small and large renditions."""
+        return f"{self.lead_image_small.url} 480w, {self.lead_image_large.url} 1200w"
 
     @property
     def was_updated(self):

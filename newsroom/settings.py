@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "imagekit",
     "django_prose_editor",
     "articles",
     "comments",
@@ -189,6 +190,10 @@ NEWSROOM_IMAGE_MAX_BYTES = 15 * 1024 * 1024
 NEWSROOM_IMAGE_MAX_PIXELS = 40_000_000
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Picture renditions are made when a picture is saved, never on a reader's request.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 

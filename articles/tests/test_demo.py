@@ -39,6 +39,11 @@ class DemoContentTests(TestCase):
         self.load()
         article = Article.objects.live().exclude(lead_image="").first()
         response = self.client.get(article.get_absolute_url())
-        self.assertContains(response, f'src="{article.lead_image.url}"')
+        self.assertContains(response, f'src="{article.lead_image_large.url}"')
         self.assertContains(response, 'width="1200" height="675"')
-        self.assertEqual(self.client.get(article.lead_image.url).status_code, 200)
+        for url in (
+            article.lead_image.url,
+            article.lead_image_small.url,
+            article.lead_image_large.url,
+        ):
+            self.assertEqual(self.client.get(url).status_code, 200)
