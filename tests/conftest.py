@@ -4,6 +4,7 @@
 a subprocess; ``browser`` is Debian's Chromium driven through Playwright.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -70,13 +71,13 @@ def healthz_ok(base_url):
 class PostgresDatabase:
     """A throwaway database next to the one ``DATABASE_URL`` names."""
 
-    def __init__(self, url):
+    def __init__(self, url, *, suffix=""):
         import psycopg
         from psycopg import sql
 
         self.psycopg, self.sql = psycopg, sql
         self.server_url = url
-        self.name = f"newsroom_e2e_{os.getpid()}"
+        self.name = f"newsroom_e2e_{os.getpid()}{suffix}"
         parts = urlsplit(url)
         self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
 
@@ -96,13 +97,15 @@ class PostgresDatabase:
         )
 
 
-@pytest.fixture(scope="session")
-def site_env():
-    """The environment for every subprocess of the site under test.
+@contextlib.contextmanager
+def demo_site_env(*, suffix="", demo=True, **extra):
+    """A fresh environment for subprocesses of a site under test.
 
     Development mode with DEBUG off; database, static files and media live in
     a temporary directory, or, when ``DATABASE_URL`` names PostgreSQL, in a
-    fresh database on that server which is dropped afterwards.
+    fresh database on that server which is dropped afterwards. Migrated, with
+    static files collected and (``demo``) the demo content loaded. ``extra``
+    adds environment variables (e.g. ``REDIS_URL``).
     """
     with tempfile.TemporaryDirectory(prefix="newsroom-e2e-") as var_dir:
         env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
@@ -112,15 +115,17 @@ def site_env():
             DJANGO_SETTINGS_MODULE="newsroom.settings",
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra)
         database = None
         if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-            database = PostgresDatabase(os.environ["DATABASE_URL"])
+            database = PostgresDatabase(os.environ["DATABASE_URL"], suffix=suffix)
             database.create()
             env["DATABASE_URL"] = database.url
         try:
             manage(env, "migrate", "--noinput")
             manage(env, "collectstatic", "--noinput", "-v0")
-            manage(env, "load_demo")
+            if demo:
+                manage(env, "load_demo")
             yield env
         finally:
             if database is not None:
@@ -128,12 +133,24 @@ def site_env():
 
 
 @pytest.fixture(scope="session")
-def site(site_env):
-    """The base URL of the demo site served by real gunicorn (2 workers)."""
-    port = free_port()
+def site_env():
+    """The environment of the shared demo site (see ``demo_site_env``)."""
+    with demo_site_env() as env:
+        yield env
+
+
+@contextlib.contextmanager
+def gunicorn(env, *, workers=2, port=None):
+    """Serve the site with real gunicorn in a subprocess; yields its base URL.
+
+    ``env`` is a full environment (start from ``site_env``); its log goes to
+    ``gunicorn-<port>.log`` in the site's var directory and is printed if the
+    server does not come up.
+    """
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**site_env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
-    log_path = Path(site_env["NEWSROOM_VAR_DIR"]) / "gunicorn.log"
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    log_path = Path(env["NEWSROOM_VAR_DIR"]) / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
             [
@@ -174,6 +191,13 @@ def site(site_env):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def site(site_env):
+    """The base URL of the demo site served by real gunicorn (2 workers)."""
+    with gunicorn(site_env) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
