@@ -11,6 +11,8 @@ scheduled for 09:00 appears on every cached page at 09:00:00 without a job.
 
 from datetime import UTC
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -32,23 +34,47 @@ def next_scheduled_change(now):
     return min((at for at in instants if at is not None), default=None)
 
 
+# The last version this process read, so pages already cached can still be served
+# while the database is away (``last_known``); shared through the cache as well,
+# for workers that start during an outage.
+LAST_VERSION_KEY = "pagecache:last-version"
+_last_read = {"version": None}
+
+
+def last_known():
+    """The version last read from the database, or None: for when it cannot be read now."""
+    if _last_read["version"] is not None:
+        return _last_read["version"]
+    return caches[settings.NEWSROOM_PAGE_CACHE].get(LAST_VERSION_KEY)
+
+
+def _remember(version):
+    if version != _last_read["version"]:
+        _last_read["version"] = version
+        caches[settings.NEWSROOM_PAGE_CACHE].set(LAST_VERSION_KEY, version, None)
+    return version
+
+
 def current():
-    """The version pages are cached under now (raising it if a scheduled instant passed)."""
+    """The version pages are cached under now (raising it if a scheduled instant passed).
+
+    Raises the database's error when it cannot be read; see ``last_known``.
+    """
     now = timezone.now()
     # Plain SQL: this runs on every cached request, so skip the ORM's query building.
     with connection.cursor() as cursor:
         cursor.execute(CURRENT_SQL, [ROW])
         row = cursor.fetchone()
     if row is None:
-        return bump()
+        return _remember(bump())
     version, next_change_at = row
     if isinstance(next_change_at, str):  # SQLite hands back text, in UTC
         next_change_at = parse_datetime(next_change_at)
     if next_change_at is not None and timezone.is_naive(next_change_at):
         next_change_at = next_change_at.replace(tzinfo=UTC)
     if next_change_at is not None and next_change_at <= now:
-        return bump()
-    return version
+        return _remember(bump())
+    return _remember(version)
 
 
 def bump():

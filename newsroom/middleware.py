@@ -6,9 +6,12 @@ from ipaddress import ip_address, ip_network
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.utils.cache import get_max_age, patch_cache_control
 
 from articles import pagecache
+
+from . import outages
 
 # Paths that are never cached: per-user, per-request or served elsewhere.
 UNCACHED_PREFIXES = (
@@ -38,10 +41,20 @@ class PublicPageCacheMiddleware:
         seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
         if not seconds or not self.cacheable_request(request):
             return self.get_response(request)
+        # Validate the Host header first (DisallowedHost answers 400): a page is
+        # rendered for one host name and served to readers of that host only.
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         cache = caches[settings.NEWSROOM_PAGE_CACHE]
-        version = pagecache.current()
-        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{version}:{path_hash}"
+        try:
+            version = pagecache.current()
+        except DatabaseError as error:
+            # The database is away: pages cached under the last version read are
+            # still what readers last saw; anything else answers 503 further in.
+            version = pagecache.last_known()
+            outages.database.failed(error, consequence="serving cached pages only")
+            if version is None:
+                return outages.service_unavailable(request)
+        key = f"page:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
         response = cache.get(key)
         if response is not None:
             response["X-Page-Cache"] = "hit"

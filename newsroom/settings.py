@@ -13,6 +13,7 @@ Two modes:
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cached page never touches the session or the user.
     "newsroom.middleware.PublicPageCacheMiddleware",
+    # A view that cannot reach the database answers 503 with Retry-After.
+    "newsroom.outages.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,11 +142,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One machine: a per-process cache. REDIS_URL shares one cache between processes and
 # hosts. Whole pages are cached for anonymous readers (newsroom/middleware.py); the
 # page version lives in the database, so a per-process cache is still correct.
+# Losing Redis slows the site, never stops it: newsroom/cache.py.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -169,13 +171,47 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded pictures and their renditions, always through Django's storage API
+# (newsroom/storage.py): the disk under MEDIA_ROOT on one machine, or an S3-compatible
+# bucket (MEDIA_S3_BUCKET) that every host shares. MEDIA_URL is where readers fetch
+# them: the site's own /media/, streamed from either storage by newsroom.views.media
+# (SERVE_MEDIA, on by default), or a CDN / public bucket address (https://...).
+MEDIA_URL = os.environ.get("MEDIA_URL", "") or "/media/"
+if not MEDIA_URL.startswith(("/", "https://", "http://")):
+    raise ImproperlyConfigured(f"MEDIA_URL={MEDIA_URL!r}: use a path (/media/) or an https:// URL.")
+MEDIA_URL = MEDIA_URL if MEDIA_URL.endswith("/") else f"{MEDIA_URL}/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-# On one machine the site serves uploaded media itself; behind a proxy or
-# object storage set SERVE_MEDIA=0 and let that serve MEDIA_URL.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+# A CDN or public bucket on another origin must be allowed to show pictures (CSP).
+media_url = urlsplit(MEDIA_URL)
+MEDIA_ORIGINS = [f"{media_url.scheme}://{media_url.netloc}"] if media_url.netloc else []
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "newsroom.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "location": os.environ.get("MEDIA_S3_PREFIX", "").strip("/"),
+            # Unset: AWS's own endpoint; set for any other S3-compatible service.
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            # Path-style URLs work on every S3-compatible service; AWS takes both.
+            "addressing_style": "path" if os.environ.get("MEDIA_S3_ENDPOINT_URL") else None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., ~/.aws, an instance role).
+            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+        },
+    }
+else:
+    stray = [name for name in os.environ if name.startswith("MEDIA_S3_") and os.environ[name]]
+    if stray:
+        raise ImproperlyConfigured(
+            f"{', '.join(sorted(stray))} set without MEDIA_S3_BUCKET: name the bucket too, "
+            "or unset them to keep media on the local disk."
+        )
+    MEDIA_STORAGE = {"BACKEND": "newsroom.storage.MediaFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -209,7 +245,7 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     # django-prose-editor sets inline styles in the admin.
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],

@@ -16,8 +16,9 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-# The 500 page in the site's design (rendered without the database).
-handler500 = "articles.views.server_error"
+# The 500 page in the site's design (rendered without the database), or 503 when
+# the database is away.
+handler500 = "newsroom.views.server_error"
 
 if settings.SERVE_MEDIA:
     # One machine: uploaded pictures are served by the site itself.

@@ -1,9 +1,15 @@
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
+
+from articles import views as articles_views
+
+from . import outages
 
 
 @never_cache
@@ -14,7 +20,12 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """The database and the cache answer; 503 if either does not."""
+    """Can this host serve readers? For load balancers and people on call.
+
+    200 "ok": database and cache answer. 200 "degraded": the cache (Redis) is
+    away, so pages are rendered from the database, slower but right. 503
+    "unavailable": the database does not answer.
+    """
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -22,15 +33,32 @@ def readyz(request):
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         checks["database"] = f"error: {error.__class__.__name__}"
+    probe = getattr(cache, "probe", None)
     try:
-        cache.set("readyz", "ok", 5)
-        checks["cache"] = "ok" if cache.get("readyz") == "ok" else "error: value lost"
+        if probe is not None:
+            problem = probe()
+            checks["cache"] = "ok" if problem is None else f"unreachable: {problem}"
+        else:
+            cache.set("readyz", "ok", 5)
+            checks["cache"] = "ok" if cache.get("readyz") == "ok" else "error: value lost"
     except Exception as error:  # noqa: BLE001
         checks["cache"] = f"error: {error.__class__.__name__}"
-    ready = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
-    )
+    if checks["database"] != "ok":
+        status, code = "unavailable", 503
+    elif checks["cache"] != "ok":
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return JsonResponse({"status": status, **checks}, status=code)
+
+
+def server_error(request):
+    """500 in the site's design; a failure to reach the database is a 503 instead."""
+    error = sys.exc_info()[1]
+    if error is not None and outages.is_database_unavailable(error):
+        outages.database.failed(error, consequence="answering 503")
+        return outages.service_unavailable(request)
+    return articles_views.server_error(request)
 
 
 def csrf_failure(request, reason=""):

@@ -97,15 +97,27 @@ class PostgresDatabase:
         )
 
 
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def postgres_server_url():
+    """The PostgreSQL server of the suite: DATABASE_URL's, or the machine's own."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else POSTGRES_SERVER
+
+
 @contextlib.contextmanager
-def demo_site_env(*, suffix="", demo=True, **extra):
+def demo_site_env(*, suffix="", demo=True, postgres=False, **extra):
     """A fresh environment for subprocesses of a site under test.
 
     Development mode with DEBUG off; database, static files and media live in
     a temporary directory, or, when ``DATABASE_URL`` names PostgreSQL, in a
     fresh database on that server which is dropped afterwards. Migrated, with
     static files collected and (``demo``) the demo content loaded. ``extra``
-    adds environment variables (e.g. ``REDIS_URL``).
+    adds environment variables (e.g. ``REDIS_URL``). ``postgres=True`` uses a
+    throwaway PostgreSQL database even when the suite runs on SQLite (for what
+    only makes sense with a database server: several hosts, outages, backups);
+    its URL is also in ``env["NEWSROOM_TEST_DATABASE"]``.
     """
     with tempfile.TemporaryDirectory(prefix="newsroom-e2e-") as var_dir:
         env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
@@ -117,10 +129,10 @@ def demo_site_env(*, suffix="", demo=True, **extra):
         )
         env.update(extra)
         database = None
-        if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-            database = PostgresDatabase(os.environ["DATABASE_URL"], suffix=suffix)
+        if postgres or os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            database = PostgresDatabase(postgres_server_url(), suffix=suffix)
             database.create()
-            env["DATABASE_URL"] = database.url
+            env["DATABASE_URL"] = env["NEWSROOM_TEST_DATABASE"] = database.url
         try:
             manage(env, "migrate", "--noinput")
             manage(env, "collectstatic", "--noinput", "-v0")

@@ -127,3 +127,30 @@ class CommentPostTests(PageCacheOn, TestCase):
         )
         self.assertContains(response, "awaiting")
         self.assertEqual(Comment.objects.count(), 1)
+
+
+@override_settings(ALLOWED_HOSTS=["news.example", "www.news.example"], SITE_URL="")
+class PageCacheHostTests(PageCacheOn, TestCase):
+    """A cached page belongs to the host name it was rendered for."""
+
+    def setUp(self):
+        super().setUp()
+        self.url = make_article(headline="Harbour news").get_absolute_url()
+
+    def test_a_host_the_site_does_not_serve_is_refused_even_when_the_page_is_cached(self):
+        self.assertEqual(
+            self.client.get(self.url, HTTP_HOST="news.example")["X-Page-Cache"], "miss"
+        )
+        response = self.client.get(self.url, HTTP_HOST="evil.example")
+        self.assertEqual(response.status_code, 400)
+        self.assertNotIn("X-Page-Cache", response)
+        self.assertNotContains(response, "Harbour news", status_code=400)
+
+    def test_a_page_rendered_for_one_host_is_never_served_to_another(self):
+        first = self.client.get(self.url, HTTP_HOST="news.example")
+        self.assertContains(first, 'href="http://news.example/')
+        other = self.client.get(self.url, HTTP_HOST="www.news.example")
+        self.assertEqual(other["X-Page-Cache"], "miss")
+        self.assertContains(other, 'href="http://www.news.example/')
+        self.assertNotContains(other, "http://news.example/")
+        self.assertEqual(self.client.get(self.url, HTTP_HOST="news.example")["X-Page-Cache"], "hit")
