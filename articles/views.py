@@ -179,10 +179,25 @@ class LiveArchiveMixin:
     context_object_name = "articles"
     ordering = ["-publish_at", "-pk"]
     # Empty periods are a 404, decided from the paginator's count (see below) rather
-    # than by Django's extra "exists" query; the naive next/previous dates this gives
-    # are not shown, so no link leads to an empty archive.
+    # than by Django's extra "exists" query.
     allow_empty = True
     allow_future = False
+
+    def get(self, request, *args, **kwargs):
+        # The period's end bounds the query: past /9999/12/31/ (or, in a time zone
+        # ahead of UTC, before /0001/01/01/ in UTC) no date exists, and no story either.
+        try:
+            return super().get(request, *args, **kwargs)
+        except OverflowError:
+            raise Http404("No stories were published then.") from None
+
+    # Neighbouring periods are never linked (an empty one would be a 404), and
+    # working them out steps outside the calendar at /0001/01/01/: skip them.
+    def get_next_day(self, date):
+        return None
+
+    get_previous_day = get_next_month = get_previous_month = get_next_day
+    get_next_year = get_previous_year = get_next_day
 
     def get_queryset(self):
         return Article.objects.live().for_listing()

@@ -58,6 +58,12 @@ class CommentForm(forms.ModelForm):
             },
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's form fields strip surrounding whitespace by default; a comment is
+        # stored exactly as typed (indented first lines, trailing blank lines and all).
+        self.fields["body"].strip = False
+
     @property
     def reader_fields(self):
         """The fields a reader fills in, in order."""

@@ -10,6 +10,7 @@ to trust, posting too fast): nothing is stored, a ``ValidationError`` with a
 Everything else is stored, whatever the decision, with the reasons for it.
 """
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, NotSupportedError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,6 +181,39 @@ def _check_flood(*, email, ip_address, site, now):
         )
 
 
+def _lock_commenter(*, email, ip_address):
+    """Hold, until the current transaction ends, a lock per key of this commenter.
+
+    The lock lives in the database, so it holds across workers and hosts. On
+    PostgreSQL: transaction-level advisory locks, one per key, taken in a fixed
+    order so two posters sharing a key cannot deadlock. On SQLite the project's
+    ``transaction_mode=IMMEDIATE`` makes every transaction take the database's
+    write lock when it begins, which already serialises posters.
+    """
+    keys = sorted(
+        f"comment-poster:{kind}:{value}"
+        for kind, value in (("email", email), ("ip", ip_address))
+        if value
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in keys:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(key)])
+    elif connection.vendor == "sqlite":
+        if connection.transaction_mode != "IMMEDIATE":
+            raise NotSupportedError(
+                "Posting comments on SQLite needs OPTIONS transaction_mode=IMMEDIATE."
+            )
+    else:
+        raise NotSupportedError(f"No commenter lock for {connection.vendor}.")
+
+
+def _lock_id(key: str) -> int:
+    """A stable signed 64-bit number for a lock key (Python's hash() changes per process)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def post(
     *,
     article: Article,
@@ -206,57 +240,60 @@ def post(
         raise ValidationError(policy.closed_because, code="closed")
     age = form_token_age(token, article_id=article.pk, now=now.timestamp())
     email = email.strip().lower()
-
-    earlier = (
-        Comment.objects.for_article(article)
-        .filter(email=email, body=body, created_at__gte=now - RESUBMISSION_WINDOW)
-        .order_by("-created_at")
-        .first()
-    )
-    if earlier is not None:
-        return earlier
-    _check_flood(email=email, ip_address=ip_address, site=site, now=now)
-
-    parent_comment, placement = _place_reply(article, parent)
-    submission = Submission(
-        article=article,
-        name=name,
-        email=email,
-        body=body,
-        honeypot=honeypot,
-        ip_address=ip_address,
-        token_age=age,
-        premoderated=policy.is_premoderated,
-        site=site,
-        now=now,
-    )
-    findings = [finding for check in CHECKS if (finding := check(submission))]
-    if placement:
-        findings.append(placement)
-    status = decide(findings)
-    if status == Comment.Status.APPROVED:
-        findings.insert(
-            0, Finding(Reason.PASSED, Comment.Status.APPROVED, str(Reason.PASSED.label))
+    # Resubmission and flood checks read earlier comments, then insert: two requests
+    # from one commenter at once (a double click, a script) must not both pass.
+    with transaction.atomic():
+        _lock_commenter(email=email, ip_address=ip_address)
+        earlier = (
+            Comment.objects.for_article(article)
+            .filter(email=email, body=body, created_at__gte=now - RESUBMISSION_WINDOW)
+            .order_by("-created_at")
+            .first()
         )
+        if earlier is not None:
+            return earlier
+        _check_flood(email=email, ip_address=ip_address, site=site, now=now)
 
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent_comment,
-        root=(parent_comment.root or parent_comment) if parent_comment else None,
-        depth=parent_comment.depth + 1 if parent_comment else 0,
-        name=name,
-        email=email,
-        body=body,
-        ip_address=ip_address,
-        user_agent=user_agent[:500],
-        status=status,
-        reasons=[f.as_reason() for f in findings],
-    )
-    logger.info("Comment %s on story %s: %s", comment.pk, article.pk, status)
-    if status == Comment.Status.APPROVED:
-        _shown_comments_changed([article.pk])
-    elif status == Comment.Status.PENDING:
-        transaction.on_commit(send_digest_if_due)
+        parent_comment, placement = _place_reply(article, parent)
+        submission = Submission(
+            article=article,
+            name=name,
+            email=email,
+            body=body,
+            honeypot=honeypot,
+            ip_address=ip_address,
+            token_age=age,
+            premoderated=policy.is_premoderated,
+            site=site,
+            now=now,
+        )
+        findings = [finding for check in CHECKS if (finding := check(submission))]
+        if placement:
+            findings.append(placement)
+        status = decide(findings)
+        if status == Comment.Status.APPROVED:
+            findings.insert(
+                0, Finding(Reason.PASSED, Comment.Status.APPROVED, str(Reason.PASSED.label))
+            )
+
+        comment = Comment.objects.create(
+            article=article,
+            parent=parent_comment,
+            root=(parent_comment.root or parent_comment) if parent_comment else None,
+            depth=parent_comment.depth + 1 if parent_comment else 0,
+            name=name,
+            email=email,
+            body=body,
+            ip_address=ip_address,
+            user_agent=user_agent[:500],
+            status=status,
+            reasons=[f.as_reason() for f in findings],
+        )
+        logger.info("Comment %s on story %s: %s", comment.pk, article.pk, status)
+        if status == Comment.Status.APPROVED:
+            _shown_comments_changed([article.pk])
+        elif status == Comment.Status.PENDING:
+            transaction.on_commit(send_digest_if_due)
     return comment
 
 

@@ -79,7 +79,8 @@ def _outcome_url(comment):
 
 @csrf_exempt
 @same_origin_required
-@require_http_methods(["GET", "POST"])
+# HEAD wherever GET works (link checkers, monitors, crawlers ask HEAD first).
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_comment(request, comment_id):
     """A reader reports a published comment. GET shows the form on a page of its own."""
     comment = get_object_or_404(

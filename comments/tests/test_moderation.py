@@ -170,6 +170,14 @@ class ReportTests(TestCase):
         self.assertContains(response, "Provocative words")
         self.assertNotContains(response, "csrfmiddlewaretoken")
 
+    def test_head_on_the_report_page_answers_like_get_without_a_body(self):
+        """HEAD works wherever GET does, and never counts as a report."""
+        response = self.client.head(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"")
+        self.assertTrue(response["Content-Type"].startswith("text/html"))
+        self.assertFalse(Report.objects.exists())
+
     def test_bad_reason_gets_a_readable_page(self):
         response = self.report("nonsense")
         self.assertContains(response, "Your report was not sent", status_code=400)

@@ -278,6 +278,24 @@ class FormInputTests(PostingTestCase):
         self.assertContains(response, "<h1>Council votes</h1>", status_code=400, html=True)
         self.assertFalse(Comment.objects.exists())
 
+    def test_text_is_stored_exactly_as_typed(self):
+        """Leading spaces, blank lines and trailing whitespace are kept byte for byte,
+        and the story shows the comment's line breaks."""
+        self.make_known()
+        body = "  indented\n\nlast line  \n"
+        response = self.post(form_data(self.article, body=body))
+        self.assertEqual(response.status_code, 303)
+        comment = Comment.objects.latest("pk")
+        self.assertEqual(comment.status, Comment.Status.APPROVED)
+        self.assertEqual(comment.body, body)
+        page = self.client.get(response["Location"]).content.decode()
+        self.assertIn('<div class="comment-body"><p>  indented</p>\n\n<p>last line', page)
+
+    def test_whitespace_only_comment_is_refused(self):
+        response = self.post(form_data(self.article, body=" \n\t\n  "))
+        self.assertContains(response, "Please write your comment.", status_code=400)
+        self.assertFalse(Comment.objects.exists())
+
     def test_missing_fields_each_get_a_message(self):
         response = self.post({"body": "Only a comment"})
         self.assertContains(response, "Please give a name", status_code=400)

@@ -1,0 +1,128 @@
+"""Damaged pictures uploaded as lead images: refused on the form, never a 500."""
+
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from PIL import Image
+
+from articles.images import validate_image
+from articles.models import Article
+
+from .factories import make_article, make_draft, make_user
+from .test_admin import ADD_URL, change_url, form_data
+
+DAMAGED = "This picture is damaged or incomplete"
+
+
+def photo_bytes(fmt):
+    """A photo-like picture (noise compresses badly, so the data is far from tiny)."""
+    buffer = io.BytesIO()
+    Image.effect_noise((640, 480), 60).convert("RGB").save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def cut_in_half(fmt, name):
+    data = photo_bytes(fmt)
+    return SimpleUploadedFile(name, data[: len(data) // 2], content_type=f"image/{fmt.lower()}")
+
+
+def stored_files():
+    media = Path(settings.MEDIA_ROOT)
+    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
+
+
+class DamagedUploadTests(TestCase):
+    def setUp(self):
+        self.client.force_login(make_user("picture-editor", groups=["Editors"]))
+        self.story = make_draft(headline="Harbour reopens", summary="Boats are back.")
+        self.before = Article.objects.filter(pk=self.story.pk).values().get()
+
+    def post_change(self, picture):
+        return self.client.post(
+            change_url(self.story),
+            form_data(
+                headline="Harbour reopens after the storm",
+                slug=self.story.slug,
+                summary="Typed by the editor and kept.",
+                lead_image=picture,
+                lead_image_alt="Fishing boats at the quay",
+                lead_image_caption="The quay on Monday morning",
+                expected_version=self.story.version,
+            ),
+        )
+
+    def assertRefusedAndKept(self, response, message):
+        """The form is back with the error on the picture, the typing kept, nothing saved."""
+        self.assertEqual(response.status_code, 200)
+        form = response.context["adminform"].form
+        self.assertEqual(list(form.errors), ["lead_image"])
+        self.assertIn(message, " ".join(form.errors["lead_image"]))
+        self.assertContains(response, message)
+        for typed in [
+            "Harbour reopens after the storm",
+            "Typed by the editor and kept.",
+            "Fishing boats at the quay",
+            "The quay on Monday morning",
+        ]:
+            self.assertContains(response, typed)
+        self.assertEqual(Article.objects.filter(pk=self.story.pk).values().get(), self.before)
+        self.assertEqual(stored_files(), [])
+
+    def test_truncated_jpeg_is_refused_on_the_change_form(self):
+        """A JPEG cut in half has a sound header; decoding it in full finds the damage."""
+        self.assertRefusedAndKept(self.post_change(cut_in_half("JPEG", "harbour.jpg")), DAMAGED)
+
+    def test_png_cut_short_is_refused_on_the_change_form(self):
+        # Django's image field may notice this one first; either way the editor is told.
+        response = self.post_change(cut_in_half("PNG", "harbour.png"))
+        form = response.context["adminform"].form
+        message = DAMAGED if DAMAGED in str(form.errors) else "Upload a valid image"
+        self.assertRefusedAndKept(response, message)
+
+    def test_truncated_jpeg_on_a_new_story_saves_nothing(self):
+        response = self.client.post(
+            ADD_URL,
+            form_data(lead_image=cut_in_half("JPEG", "new.jpg"), lead_image_alt="A picture"),
+        )
+        self.assertContains(response, DAMAGED)
+        self.assertEqual(Article.objects.count(), 1)  # only the draft from setUp
+        self.assertEqual(stored_files(), [])
+
+    def test_a_sound_picture_still_uploads(self):
+        """The full decode costs nothing to a good picture: saved, with its renditions."""
+        picture = SimpleUploadedFile("good.jpg", photo_bytes("JPEG"), content_type="image/jpeg")
+        response = self.post_change(picture)
+        self.assertEqual(response.status_code, 302)
+        self.story.refresh_from_db()
+        self.assertEqual((self.story.lead_image_width, self.story.lead_image_height), (640, 480))
+        self.assertTrue(Path(self.story.lead_image_large.path).is_file())
+
+
+class ValidatorTests(TestCase):
+    def test_validator_names_damaged_files(self):
+        for fmt in ["JPEG", "PNG", "WEBP"]:
+            with self.subTest(fmt=fmt), self.assertRaises(ValidationError) as refused:
+                validate_image(cut_in_half(fmt, f"cut.{fmt.lower()}"))
+            self.assertEqual(refused.exception.code, "image_damaged")
+
+    def test_validator_still_names_non_pictures(self):
+        with self.assertRaises(ValidationError) as refused:
+            validate_image(SimpleUploadedFile("x.jpg", b"not a picture at all"))
+        self.assertEqual(refused.exception.code, "image_unreadable")
+
+
+class SaveTimeGuardTests(TestCase):
+    def test_a_damaged_picture_saved_without_the_form_never_fails_the_save(self):
+        """Code that skips validation (shell, import) keeps the file as it came; the
+        failed renditions are logged and the story page still answers."""
+        with self.assertLogs("articles.images", "WARNING") as logs:
+            story = make_article(
+                lead_image=cut_in_half("JPEG", "broken.jpg"), lead_image_alt="Broken"
+            )
+        self.assertTrue(any("Could not make the rendition" in line for line in logs.output))
+        self.assertTrue(Path(story.lead_image.path).is_file())
+        self.assertEqual(self.client.get(story.get_absolute_url()).status_code, 200)
