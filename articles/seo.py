@@ -7,6 +7,7 @@ its Open Graph tags, the feeds and the sitemaps always agree.
 
 import json
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.templatetags.static import static
@@ -57,6 +58,8 @@ def iso8601(value: datetime | None) -> str:
 
 def absolute_url(request, path: str) -> str:
     """``path`` as an absolute URL: on ``SITE_URL`` when set, else on the request's host."""
+    if urlsplit(path).scheme:
+        return path  # already absolute, e.g. a picture on a CDN (MEDIA_URL)
     site_url = settings.SITE_URL
     if site_url:
         return site_url.rstrip("/") + path

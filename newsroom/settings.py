@@ -12,6 +12,7 @@ Two modes:
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,14 +79,27 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "articles",
     "comments",
+    # The project's own deployment checks (newsroom/checks.py).
+    "newsroom",
+    # Staff sign-in: lockout, two-factor codes, recovery codes, passkeys.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "accounts",
 ]
 
 MIDDLEWARE = [
+    # First: ids every request (logs, X-Request-ID) seeing the original peer.
+    "newsroom.logs.RequestIdMiddleware",
     # ETag on every response and 304 for conditional requests (cached pages too).
     "django.middleware.http.ConditionalGetMiddleware",
     "newsroom.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # After the CSP middleware: the admin's relaxed style-src (newsroom/csp.py).
+    "newsroom.csp.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cached page never touches the session or the user.
     "newsroom.middleware.PublicPageCacheMiddleware",
@@ -95,8 +109,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff without their second factor reach only the sign-in and enrolment pages.
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks; it sees REMOTE_ADDR as TrustedProxyMiddleware set it.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -210,6 +229,13 @@ else:
             "or unset them to keep media on the local disk."
         )
     MEDIA_STORAGE = {"BACKEND": "newsroom.storage.MediaFileSystemStorage"}
+# django-imagekit notes in the cache which renditions exist, by file name: name the
+# storage too, so sites (or a restored copy) sharing one Redis never trust each other's.
+IMAGEKIT_CACHE_PREFIX = "imagekit:{}:".format(
+    f"s3:{MEDIA_S3_BUCKET}/{MEDIA_STORAGE['OPTIONS']['location']}"
+    if MEDIA_S3_BUCKET
+    else f"disk:{MEDIA_ROOT}"
+)
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {
@@ -227,8 +253,9 @@ NEWSROOM_IMAGE_MAX_PIXELS = 40_000_000
 
 TAGGIT_CASE_INSENSITIVE = True
 
-# Picture renditions are made when a picture is saved, never on a reader's request.
-IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+# Picture renditions are made when a picture is saved, never on a reader's request
+# (imagekit's Optimistic strategy; a picture that cannot be decoded never fails a save).
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "articles.images.RenditionsOnSave"
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
@@ -243,31 +270,64 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    # django-prose-editor sets inline styles in the admin.
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    # No inline style on readers' pages: all of it is in static/css/site.css.
+    "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Under /admin/ only (newsroom/csp.py): django-prose-editor sets style attributes
+# as it edits. Scripts stay nonce-only there too.
+NEWSROOM_ADMIN_CSP = SECURE_CSP | {"style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 SESSION_COOKIE_HTTPONLY = True
+# Each silenced check is appended where its setting is decided, with the reason.
+SILENCED_SYSTEM_CHECKS = []
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 30))
+    # Preloading puts the domain, every subdomain included, into the lists browsers
+    # ship as HTTPS-only; leaving them takes months. An owner's decision: off unless
+    # SECURE_HSTS_PRELOAD=1, and then max-age defaults to the year the lists ask for.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+    SECURE_HSTS_SECONDS = int(
+        os.environ.get("SECURE_HSTS_SECONDS")
+        or (60 * 60 * 24 * 365 if SECURE_HSTS_PRELOAD else 60 * 60 * 24 * 30)
+    )
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    if not SECURE_HSTS_PRELOAD:
+        # security.W021 only says "preload is off", which is the deliberate default
+        # above; every other deployment check stays on.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+# Logs: one JSON object per line on stderr (newsroom/logs.py), each record of a
+# request carrying its id; gunicorn's logs use the same format (gunicorn.conf.py).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use 'json' or 'plain'.")
+LOGGING_CONFIG = "newsroom.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "formatters": {"structured": {"()": "newsroom.logs.formatter", "output": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's defaults give these plain-text handlers of their own (console
+        # with DEBUG, mail to ADMINS); here they go to the root's handler instead.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.server": {"handlers": [], "level": LOG_LEVEL},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 
@@ -277,22 +337,87 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with https:// or http://.")
 
-# Email (moderation digests): SMTP when EMAIL_HOST is set, else printed to the console.
+# Email (moderation digests): SMTP when EMAIL_HOST is set. Without it, development
+# prints messages to the console; production sends nothing and logs one warning per
+# message (subject and recipient count only: digests quote readers' comments).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if os.environ.get("EMAIL_HOST"):
+    # EMAIL_USE_SSL: TLS from the first byte (port 465); else STARTTLS (587).
+    email_use_ssl = env_bool("EMAIL_USE_SSL")
+    email_use_tls = env_bool("EMAIL_USE_TLS", default=not email_use_ssl)
+    if email_use_ssl and email_use_tls:
+        raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": os.environ["EMAIL_HOST"],
-                "port": int(os.environ.get("EMAIL_PORT", 587)),
+                "port": int(os.environ.get("EMAIL_PORT") or (465 if email_use_ssl else 587)),
                 "username": os.environ.get("EMAIL_USER", ""),
                 "password": os.environ.get("EMAIL_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+                "use_tls": email_use_tls,
+                "use_ssl": email_use_ssl,
                 "timeout": 10,
             },
         }
     }
+elif PRODUCTION:
+    MAILERS = {"default": {"BACKEND": "newsroom.mail.UnconfiguredEmailBackend"}}
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Staff sign-in (accounts/): lockout with django-axes, second factors with django-otp
+# (authenticator apps, recovery codes) and django-otp-webauthn (passkeys).
+
+
+def env_positive_int(name, default):
+    value = os.environ.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name}={value!r} must be a whole number of at least 1.")
+    return int(value)
+
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses every sign-in while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.StaffBackend",
+]
+# The database handler counts failures in one place for every host and worker.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
+# A lock is a pause, not a ban: it lifts this long after the failure that set it;
+# attempts while locked are refused without moving that time.
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Separately: guessing one account from many addresses, or many accounts from one.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# TrustedProxyMiddleware has already put the reader's address in REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+
+# Every staff user needs a second factor (on by default in production).
+REQUIRE_STAFF_2FA = env_bool("REQUIRE_STAFF_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_WEBAUTHN_RP_NAME = SITE_NAME
+# Passkeys are a second factor here, after the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.relying_party_id"
+# The passkeys' domain and the origins allowed to use them. Unset: SITE_URL's, else
+# the host each request came to (e.g. localhost in development).
+_site = urlsplit(SITE_URL)
+# Browsers offer passkeys only to https:// origins and http://localhost.
+_site_has_passkeys = _site.scheme == "https" or _site.hostname == "localhost"
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "") or (
+    _site.hostname if _site_has_passkeys else ""
+)
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS") or (
+    [f"{_site.scheme}://{_site.netloc}"] if _site_has_passkeys else []
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS
+if not OTP_WEBAUTHN_ALLOWED_ORIGINS:
+    # No fixed list: accounts.passkeys.PasskeyHelper allows the request's own origin.
+    SILENCED_SYSTEM_CHECKS.append("otp_webauthn.E030")

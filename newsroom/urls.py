@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -9,6 +12,8 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
+    # Staff sign-in (login in two steps, second factors) ahead of the admin's own login.
+    path("admin/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("healthz", views.healthz, name="healthz"),
@@ -21,6 +26,7 @@ urlpatterns = [
 handler500 = "newsroom.views.server_error"
 
 if settings.SERVE_MEDIA:
-    # One machine: uploaded pictures are served by the site itself.
-    media_prefix = settings.MEDIA_URL.lstrip("/")
+    # Uploaded pictures streamed from media storage (disk or bucket) by the site; with
+    # a CDN in MEDIA_URL, at the same path, for the CDN to fetch from.
+    media_prefix = re.escape(urlsplit(settings.MEDIA_URL).path.lstrip("/"))
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", views.media, name="media"))

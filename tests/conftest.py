@@ -5,6 +5,7 @@ a subprocess; ``browser`` is Debian's Chromium driven through Playwright.
 """
 
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -44,6 +45,13 @@ CLEARED_VARIABLES = [
     "PORT",
     "WEB_CONCURRENCY",
     "SECURE_SSL_REDIRECT",
+    "MEDIA_URL",
+    "MEDIA_S3_BUCKET",
+    "MEDIA_S3_PREFIX",
+    "MEDIA_S3_ENDPOINT_URL",
+    "MEDIA_S3_REGION",
+    "MEDIA_S3_ACCESS_KEY_ID",
+    "MEDIA_S3_SECRET_ACCESS_KEY",
 ]
 
 
@@ -210,6 +218,76 @@ def site(site_env):
     """The base URL of the demo site served by real gunicorn (2 workers)."""
     with gunicorn(site_env) as base_url:
         yield base_url
+
+
+class S3Server:
+    """A real S3-compatible HTTP server (moto's) in the test process, for media in a bucket.
+
+    ``site_env(bucket)`` gives the environment variables that put a site's media there;
+    gunicorn subprocesses reach it over HTTP like any object store.
+    """
+
+    REGION = "us-east-1"
+    CREDENTIALS = {"aws_access_key_id": "newsroom-test", "aws_secret_access_key": "not-a-secret"}
+
+    def __init__(self, port=None):
+        from moto.server import ThreadedMotoServer
+
+        self.port = port or free_port()
+        self.endpoint_url = f"http://127.0.0.1:{self.port}"
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._buckets = 0
+
+    def start(self):
+        # One log line per S3 request would drown the test output.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server.start()
+        return self
+
+    def stop(self):
+        self._server.stop()
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint_url, region_name=self.REGION, **self.CREDENTIALS
+        )
+
+    def create_bucket(self, prefix="media"):
+        self._buckets += 1
+        name = f"{prefix}-{os.getpid()}-{self._buckets}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def objects(self, bucket):
+        """``{key: bytes}`` of everything in ``bucket``."""
+        client = self.client()
+        keys = [
+            item["Key"]
+            for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+            for item in page.get("Contents", [])
+        ]
+        return {key: client.get_object(Bucket=bucket, Key=key)["Body"].read() for key in keys}
+
+    def site_env(self, bucket):
+        return {
+            "MEDIA_S3_BUCKET": bucket,
+            "MEDIA_S3_ENDPOINT_URL": self.endpoint_url,
+            "MEDIA_S3_REGION": self.REGION,
+            "MEDIA_S3_ACCESS_KEY_ID": self.CREDENTIALS["aws_access_key_id"],
+            "MEDIA_S3_SECRET_ACCESS_KEY": self.CREDENTIALS["aws_secret_access_key"],
+        }
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One S3-compatible server for the session; each test makes its own bucket."""
+    server = S3Server().start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -160,6 +160,27 @@ class ArticleAdminForm(forms.ModelForm):
             )
 
 
+class MediaStorageFailed:
+    """Mixed into the story form after media storage failed during a save: the form
+    comes back with the reason, everything typed kept, and nothing is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_error(
+            "lead_image" if "lead_image" in self.fields else None,
+            ValidationError(
+                _(
+                    "Media storage, where pictures are kept, is not answering just now, so "
+                    "the picture could not be checked or stored. Nothing was saved and your "
+                    "text is kept below: try saving again in a minute (choose the picture "
+                    "again if you were adding one)."
+                ),
+                code="storage_unavailable",
+            ),
+        )
+        return cleaned
+
+
 class TransitionForm(forms.Form):
     """The extra input some bulk transitions need."""
 

@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from newsroom.storage import StorageUnavailable
+
 from .. import diffs, publishing
 from ..models import (
     Article,
@@ -20,7 +22,7 @@ from ..models import (
     PreviewLink,
     Revision,
 )
-from .forms import ArticleAdminForm, TransitionForm
+from .forms import ArticleAdminForm, MediaStorageFailed, TransitionForm
 
 
 class BylineInline(admin.TabularInline):
@@ -133,6 +135,21 @@ class ArticleAdmin(admin.ModelAdmin):
         return publishing.is_editor(request.user)
 
     # Saving -----------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StorageUnavailable as error:
+            # Media storage failed while the picture was checked or stored. The database
+            # work was rolled back; show the form again, everything typed kept, with why.
+            request._media_storage_error = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "_media_storage_error", None) is not None:
+            form = type(form.__name__, (MediaStorageFailed, form), {})
+        return form
 
     def save_model(self, request, obj, form, change):
         if not change:

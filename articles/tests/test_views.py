@@ -223,10 +223,12 @@ class HealthTests(TestCase):
         response = self.client.get("/healthz")
         self.assertEqual(response.json(), {"status": "ok"})
 
-    def test_readyz_checks_database_and_cache(self):
+    def test_readyz_checks_database_cache_and_media(self):
         response = self.client.get("/readyz")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json(), {"status": "ok", "database": "ok", "cache": "ok"})
+        self.assertEqual(
+            response.json(), {"status": "ok", "database": "ok", "cache": "ok", "media": "ok"}
+        )
 
     def test_urls_are_named(self):
         self.assertEqual(reverse("articles:home"), "/")
