@@ -121,3 +121,26 @@ class TrustedProxyMiddleware:
                         request.META["REMOTE_ADDR"] = str(ip_address(candidate))
                     break
         return self.get_response(request)
+
+
+class HeadResponseMiddleware:
+    """Answer HEAD with the headers of GET and no body.
+
+    Django renders HEAD like GET and leaves dropping the body to the server;
+    gunicorn does drop it, but logs a warning for every such response. The
+    Content-Length stays that of the body a GET would get.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                if not response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))
+                response.content = b""
+        return response

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: HEAD gets GET's headers and no body (newsroom/middleware.py).
+    "newsroom.middleware.HeadResponseMiddleware",
     # First: ids every request (logs, X-Request-ID) seeing the original peer.
     "newsroom.logs.RequestIdMiddleware",
     # ETag on every response and 304 for conditional requests (cached pages too).

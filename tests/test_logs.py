@@ -89,6 +89,7 @@ def session(site_env):
             "home": home,
             "home again": send(base_url, "GET", "/"),
             "story": story,
+            "head": send(base_url, "HEAD", STORY),
             "not found": send(base_url, "GET", "/story/no-such-story/?from=test"),
             "refused comment": send(
                 base_url,
@@ -293,3 +294,13 @@ def test_plain_format_for_people_and_levels_from_the_environment(tmp_path):
     assert [(r["level"], r["event"]) for r in records] == [("warning", "Disk three full")]
     bad = run_settings("", LOG_FORMAT="xml", NEWSROOM_VAR_DIR=str(tmp_path))
     assert "LOG_FORMAT='xml': use 'json' or 'plain'." in bad.stderr
+
+
+def test_head_gets_the_headers_of_get_and_no_warning_in_the_log(session):
+    """HEAD answers like GET without a body, and gunicorn has nothing to complain of."""
+    exchanges, records = session
+    head, story = exchanges["head"], exchanges["story"]
+    assert head.status == 200
+    assert head.text == ""
+    assert head.headers["Content-Length"] == str(len(story.text.encode()))
+    assert not [r for r in records if "no-body response" in str(r.get("event", ""))]
