@@ -2,16 +2,21 @@
 
 * ``Outage`` remembers whether a service (Redis, the database) is failing and writes
   a warning when it goes away, at most once a minute while it stays away, and a note
-  when it is back, so an outage fills no disk with one line per request.
+  when it is back, so an outage fills no disk with one line per request; the
+  workers of one host agree on who writes it (``HostLogGate``).
 * ``DatabaseUnavailableMiddleware`` answers a request that failed because the
   database could not be reached with a short 503 page and ``Retry-After``; a reader's
   comment text comes back on that page so nothing typed is lost. ``service_unavailable``
   is the same page, used by the 500 handler for failures outside views.
 """
 
+import fcntl
+import hashlib
 import logging
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -29,6 +34,51 @@ RETRY_AFTER = 30
 MAX_TEXT_SHOWN = 20_000
 
 
+class HostLogGate:
+    """Which process of this host writes an outage's next log line.
+
+    gunicorn runs several workers; each finds the outage on its own. A small
+    file per outage, locked while read and written, holds when the host last
+    logged it (0: not down), so the host says "away" once a minute and "back"
+    once, whatever the number of workers. If the file cannot be used, every
+    process decides for itself (more lines, never none).
+    """
+
+    def __init__(self, name):
+        digest = hashlib.sha256(f"{settings.BASE_DIR}|{name}".encode()).hexdigest()[:16]
+        self.path = Path(tempfile.gettempdir()) / f"newsroom-outage-{digest}"
+
+    def _swap(self, decide):
+        """Run ``decide(last_logged) -> (result, new value or None)`` under the file's lock."""
+        try:
+            with open(self.path, "a+") as stamp:
+                fcntl.flock(stamp, fcntl.LOCK_EX)
+                stamp.seek(0)
+                try:
+                    last = float(stamp.read().strip() or 0)
+                except ValueError:
+                    last = 0.0
+                result, new = decide(last)
+                if new is not None:
+                    stamp.seek(0)
+                    stamp.truncate()
+                    stamp.write(repr(new))
+                return result
+        except OSError:
+            return True
+
+    def claim_failure(self, now, interval):
+        # A clock set back (or frozen in a test) before the last line counts as due.
+        def decide(last):
+            due = not last or now - last >= interval or now < last
+            return due, (now if due else None)
+
+        return self._swap(decide)
+
+    def claim_recovery(self):
+        return self._swap(lambda last: (bool(last), 0.0 if last else None))
+
+
 class Outage:
     """The state of one service in this process, with rate-limited logging."""
 
@@ -39,6 +89,13 @@ class Outage:
         self.down_since = None
         self.last_error = ""
         self._logged_at = None
+        self._gate = None
+
+    @property
+    def gate(self):
+        if self._gate is None:
+            self._gate = HostLogGate(self.name)
+        return self._gate
 
     @property
     def is_down(self):
@@ -54,7 +111,7 @@ class Outage:
             due = first or self._logged_at is None or now - self._logged_at >= self.log_interval
             if due:
                 self._logged_at = now
-        if due:
+        if due and self.gate.claim_failure(now, self.log_interval):
             logger.warning(
                 "%s unreachable (%s)%s%s",
                 self.name,
@@ -73,6 +130,8 @@ class Outage:
             seconds = time.time() - self.down_since
             self.down_since = None
             self._logged_at = None
+        if not self.gate.claim_recovery():
+            return  # another worker of this host has said so
         logger.warning(
             "%s reachable again after %d s",
             self.name,

@@ -9,11 +9,13 @@ returns the site serves and stores again, with no restart.
 """
 
 import html
+import json
 import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -75,12 +77,19 @@ def outage_site():
     ):
         served = {**env, "DATABASE_URL": through(env["DATABASE_URL"], proxy.port)}
         with gunicorn(served) as base_url:
-            yield base_url, proxy, env["DATABASE_URL"]
+            log = Path(env["NEWSROOM_VAR_DIR"]) / f"gunicorn-{urlsplit(base_url).port}.log"
+            yield base_url, proxy, env["DATABASE_URL"], log
     redis.Redis(db=REDIS_DB).flushdb()
 
 
+def log_events(log, text):
+    return [
+        line for line in log.read_text().splitlines() if text in json.loads(line).get("event", "")
+    ]
+
+
 def test_the_site_survives_the_database_going_away_and_coming_back(outage_site):
-    base_url, proxy, database_url = outage_site
+    base_url, proxy, database_url, log = outage_site
     status, _, home = fetch(f"{base_url}/")
     assert status == 200
     story = f"{base_url}{re.search(r'href="(/story/[^"]+/)"', home).group(1)}"
@@ -135,9 +144,14 @@ def test_the_site_survives_the_database_going_away_and_coming_back(outage_site):
     assert status == 303, headers
     assert stored_comments(database_url, typed) == 1
 
+    # Both workers met the outage; the host said so once, and once that it was over.
+    assert len(log_events(log, "Database unreachable")) == 1
+    assert len(log_events(log, "Database reachable again")) == 1
+    assert not log_events(log, "Internal Server Error")
+
 
 def test_a_worker_with_nothing_cached_answers_503_not_500(outage_site):
-    base_url, proxy, _ = outage_site
+    base_url, proxy, _, _ = outage_site
     proxy.stop()
     try:
         status, headers, body = fetch(f"{base_url}/corrections/?page=1")
