@@ -258,7 +258,13 @@ class Article(models.Model):
         verbose_name = _("story")
         verbose_name_plural = _("stories")
         permissions = [("publish_article", _("Can publish stories"))]
-        indexes = [models.Index(fields=["status", "publish_at"], name="article_live_idx")]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="article_live_idx"),
+            # A section's page and its front-page block read its newest live stories.
+            models.Index(
+                fields=["section", "status", "publish_at"], name="article_section_live_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
@@ -361,6 +367,8 @@ class Byline(models.Model):
         ordering = ["position", "pk"]
         verbose_name = _("byline")
         verbose_name_plural = _("byline")
+        # A contributor's page finds their stories from this side (index-only).
+        indexes = [models.Index(fields=["contributor", "article"], name="byline_contributor_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "contributor"], name="byline_unique_contributor"

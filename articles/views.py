@@ -4,11 +4,9 @@ Every list starts from ``Article.objects.live()``; templates get everything they
 fetched up front (see the ``assertNumQueries`` tests in ``articles/tests/test_pages.py``).
 """
 
-from itertools import groupby
-
 from django.conf import settings
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404
 from django.template import loader
@@ -31,16 +29,19 @@ from taggit.models import Tag
 from . import search as story_search
 from . import seo
 from .models import Article, Contributor, Correction, Section
+from .pagination import StoryPaginationMixin
 
 STORIES_PER_PAGE = 20
 SECTION_BLOCK_SIZE = 4
 
 
-class LiveArticleListView(ListView):
+class LiveArticleListView(StoryPaginationMixin, ListView):
+    """A list of live stories, newest first, in uncounted pages (see ``pagination``)."""
+
     paginate_by = STORIES_PER_PAGE
     context_object_name = "articles"
     # A page that lists nothing at all is a 404 (a tag used only by drafts must not
-    # reveal itself); decided from the paginator's count, so it costs no extra query.
+    # reveal itself); decided from page 1 being empty, so it costs no extra query.
     empty_is_404 = False
 
     def get_queryset(self):
@@ -48,8 +49,8 @@ class LiveArticleListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = context.get("paginator")
-        if self.empty_is_404 and paginator is not None and paginator.count == 0:
+        page = context.get("page_obj")
+        if self.empty_is_404 and page is not None and not page.object_list:
             raise Http404("Nothing published here.")
         return context
 
@@ -70,28 +71,43 @@ class HomeView(LiveArticleListView):
 
 
 def section_blocks(size=SECTION_BLOCK_SIZE):
-    """The newest ``size`` live stories of every section, in navigation order: one query."""
-    newest_per_section = (
-        Article.objects.live()
-        .filter(section__isnull=False)
-        .select_related("section")
-        .only("headline", "slug", "publish_at", "section")
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=[F("publish_at").desc(), F("pk").desc()],
-            )
+    """The newest ``size`` live stories of every section, in navigation order: one query.
+
+    Each section's stories come from its own LIMITed, index-ordered query, so the cost is
+    ``size`` rows per section whatever the size of the archive (no window over the table).
+    PostgreSQL runs them as one ``UNION ALL``; SQLite cannot LIMIT the parts of a compound
+    query, so there they are ``pk IN (…)`` subqueries OR-ed together (each a rowid lookup).
+    """
+    sections = Section.cached_navigation()
+    if not sections:
+        return []
+    live = Article.objects.live()
+
+    def newest(section):
+        return live.filter(section=section).order_by("-publish_at", "-pk")
+
+    fields = ("headline", "slug", "publish_at", "section")
+    if connection.features.supports_slicing_ordering_in_compound:
+        parts = [newest(section).only(*fields)[:size] for section in sections]
+        stories = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    else:
+        wanted = Q()
+        for section in sections:
+            wanted |= Q(pk__in=Subquery(newest(section).values("pk")[:size]))
+        stories = Article.objects.filter(wanted).only(*fields).order_by()
+    by_section = {}
+    for story in stories:
+        by_section.setdefault(story.section_id, []).append(story)
+    blocks = []
+    for section in sections:
+        articles = sorted(
+            by_section.get(section.pk, ()), key=lambda a: (a.publish_at, a.pk), reverse=True
         )
-        .filter(place__lte=size)
-        .order_by("section__position", "section__name", "section_id", "place")
-    )
-    return [
-        {"section": stories[0].section, "articles": stories}
-        for stories in (
-            list(group) for _, group in groupby(newest_per_section, key=lambda a: a.section_id)
-        )
-    ]
+        if articles:
+            for article in articles:
+                article.section = section
+            blocks.append({"section": section, "articles": articles})
+    return blocks
 
 
 class SectionView(LiveArticleListView):
@@ -151,10 +167,15 @@ class ContributorView(LiveArticleListView):
         )
 
 
-class SearchView(LiveArticleListView):
-    """``/search/?q=``: full-text search on PostgreSQL, a plain fallback on SQLite."""
+class SearchView(ListView):
+    """``/search/?q=``: full-text search on PostgreSQL, a plain fallback on SQLite.
+
+    Search keeps Django's counting paginator: it counts the matches, not the archive.
+    """
 
     template_name = "articles/search.html"
+    paginate_by = STORIES_PER_PAGE
+    context_object_name = "articles"
 
     def get_queryset(self):
         self.query = story_search.clean_query(self.request.GET.get("q"))
@@ -169,8 +190,11 @@ class SearchView(LiveArticleListView):
         return context
 
 
-class LiveArchiveMixin:
-    """Date archives of live stories: ``/2026/``, ``/2026/11/``, ``/2026/11/25/``."""
+class LiveArchiveMixin(StoryPaginationMixin):
+    """Date archives of live stories: ``/2026/``, ``/2026/11/``, ``/2026/11/25/``.
+
+    Pages are uncounted like every story list: an archive's period may hold a great many.
+    """
 
     date_field = "publish_at"
     month_format = "%m"
@@ -178,7 +202,7 @@ class LiveArchiveMixin:
     paginate_by = STORIES_PER_PAGE
     context_object_name = "articles"
     ordering = ["-publish_at", "-pk"]
-    # Empty periods are a 404, decided from the paginator's count (see below) rather
+    # Empty periods are a 404, decided from page 1 being empty (see below) rather
     # than by Django's extra "exists" query.
     allow_empty = True
     allow_future = False
@@ -210,7 +234,7 @@ class LiveArchiveMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if context["paginator"].count == 0:
+        if not context["page_obj"].object_list:
             raise Http404("No stories were published then.")
         start = self.period_start(context)
         period = date_format(start, self.period_format)

@@ -98,6 +98,7 @@ def test_every_page_type_is_valid_html(client, tmp_path):
         "search-empty": "/search/",
         "search-nothing": "/search/?q=zeppelin",
         "not-found": "/story/no-such-story/",
+        "page-too-deep": "/?page=100000",
         "gone": gone.get_absolute_url(),
     }
     files = []

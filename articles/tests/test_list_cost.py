@@ -1,0 +1,218 @@
+"""List pages cost the same whatever the size of the archive, and every query uses an index.
+
+The home, section, tag and contributor pages run a fixed handful of queries with no count and
+no window over the story table; ``EXPLAIN`` of each (on PostgreSQL, or ``EXPLAIN QUERY PLAN``
+on SQLite) shows it driven by an index once the table holds thousands of stories.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, Byline, Contributor, Section
+from articles.pagination import MAX_PAGES
+
+from .factories import make_article, make_contributor, make_draft, make_section
+
+LIST_PAGES = ["/", "/section/news/", "/tag/floods/", "/contributor/ann/"]
+# The tables whose size grows with the archive: a query must never scan them whole.
+GROWING_TABLES = ("articles_article", "articles_byline", "taggit_taggeditem")
+
+
+def story_queries(queries):
+    return [q["sql"] for q in queries if "articles_article" in q["sql"]]
+
+
+class ListCostTests(TestCase):
+    def setUp(self):
+        self.sections = [
+            make_section(name="News", slug="news", position=1),
+            make_section(name="Sport", slug="sport", position=2),
+            make_section(name="Arts", slug="arts", position=3),
+        ]
+        self.ann = make_contributor(name="Ann", slug="ann")
+        self.made = 0
+
+    def add_stories(self, total):
+        """Live stories across the three sections until there are ``total``."""
+        now = timezone.now()
+        while self.made < total:
+            self.made += 1
+            make_article(
+                section=self.sections[self.made % 3],
+                publish_at=now - timedelta(minutes=self.made),
+                tags=["floods"],
+                byline=[self.ann, make_contributor()],
+            )
+
+    def measure(self, url):
+        """Queries of ``url`` once the caches (navigation, comment counts) are warm."""
+        self.assertEqual(self.client.get(url).status_code, 200)
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return [q["sql"] for q in captured.captured_queries]
+
+    def test_query_counts_do_not_grow_with_the_archive(self):
+        """5 stories or 60: each list page runs the same few queries, at most six."""
+        # home: 1 a page of stories (+1 row: is there an older page?) with sections,
+        #   2 their bylines with contributors, 3 the newest four of every section (one query)
+        # section: 1 the section, 2 a page of stories, 3 bylines
+        # tag: 1 the tag, 2 a page of stories carrying it, 3 bylines
+        # contributor: 1 the contributor, 2 a page of their stories, 3 bylines
+        expected = {"/": 3, "/section/news/": 3, "/tag/floods/": 3, "/contributor/ann/": 3}
+        counts = {}
+        for size in (5, 60):
+            self.add_stories(size)
+            counts[size] = {url: len(self.measure(url)) for url in LIST_PAGES}
+        self.assertEqual(counts[5], expected)
+        self.assertEqual(counts[60], expected)
+
+    def test_no_count_or_window_over_the_story_table(self):
+        """No list page counts the stories or ranks them all with a window function."""
+        self.add_stories(45)
+        for url in [*LIST_PAGES, "/?page=2", "/section/news/?page=1"]:
+            for sql in self.measure(url):
+                with self.subTest(url=url, sql=sql[:120]):
+                    self.assertNotIn("ROW_NUMBER", sql.upper())
+                    self.assertNotIn(" OVER ", sql.upper())
+                    if "articles_article" in sql:
+                        self.assertNotIn("COUNT(", sql.upper())
+
+    def test_pages_say_newer_and_older_without_a_total(self):
+        """Pagination names the page and links newer and older stories, never "of N"."""
+        self.add_stories(45)
+        first = self.client.get("/section/news/")  # 15 stories: one page
+        self.assertNotContains(first, 'class="pagination"')
+        home = self.client.get("/?page=2")
+        self.assertContains(home, "<span>Page 2</span>", html=True)
+        self.assertContains(home, '<a rel="prev" href="?">Newer stories</a>', html=True)
+        self.assertContains(home, '<a rel="next" href="?page=3">Older stories</a>', html=True)
+        self.assertNotContains(home, "Page 2 of")
+        last = self.client.get("/?page=3")
+        self.assertEqual(len(last.context["articles"]), 5)
+        self.assertNotContains(last, 'rel="next"')
+        for page in ("4", "0", "-1", "abc", "last", "2.5"):
+            with self.subTest(page=page):
+                self.assertEqual(self.client.get(f"/?page={page}").status_code, 404)
+
+    @time_machine.travel(datetime(2026, 6, 15, 12, tzinfo=UTC), tick=False)
+    def test_pages_past_the_limit_point_to_the_date_archives(self):
+        """A page deeper than the limit is a 404 telling the reader where older stories are."""
+        self.add_stories(1)
+        response = self.client.get(f"/?page={MAX_PAGES + 1}")
+        self.assertContains(response, "Older stories are in the date archives", status_code=404)
+        self.assertContains(response, 'href="/2026/"', status_code=404)
+        # The limit answers before any story is fetched.
+        with self.assertNumQueries(0):
+            self.client.get(f"/?page={MAX_PAGES + 1}")
+        for url in ("/section/news/", "/tag/floods/", "/contributor/ann/", "/2026/"):
+            with self.subTest(url=url):
+                deep = self.client.get(f"{url}?page={MAX_PAGES + 1}")
+                self.assertContains(deep, "date archives", status_code=404)
+        self.assertEqual(self.client.get(f"/?page={MAX_PAGES}").status_code, 404)  # empty
+
+    def test_empty_tag_and_contributor_are_404_without_a_count(self):
+        """A tag or contributor with no live story is a 404, decided from an empty page 1."""
+        make_draft(tags=["secret"], byline=[make_contributor(slug="ghost")])
+        self.assertEqual(self.client.get("/tag/secret/").status_code, 404)
+        self.assertEqual(self.client.get("/contributor/ghost/").status_code, 404)
+
+    def test_home_blocks_follow_navigation_order_and_skip_empty_sections(self):
+        """Blocks come in navigation order, newest first, four at most, none for empty ones."""
+        empty = make_section(name="Empty", slug="empty", position=0)
+        self.add_stories(14)
+        cache.clear()
+        blocks = self.client.get("/").context["section_blocks"]
+        self.assertNotIn(empty, [b["section"] for b in blocks])
+        self.assertEqual([b["section"].slug for b in blocks], ["news", "sport", "arts"])
+        for block in blocks:
+            expected = list(
+                Article.objects.live().in_section(block["section"]).order_by("-publish_at")[:4]
+            )
+            self.assertEqual(block["articles"], expected)
+
+
+class ListIndexTests(TestCase):
+    """With thousands of stories, EXPLAIN shows every list query driven by an index."""
+
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        sections = [
+            Section.objects.create(name=f"Section {n}", slug=f"s{n}", position=n) for n in range(6)
+        ]
+        contributors = [
+            Contributor.objects.create(name=f"Writer {n}", slug=f"w{n}") for n in range(100)
+        ]
+        tags = [Tag.objects.create(name=f"tag {n}", slug=f"t{n}") for n in range(100)]
+        # Stories the size of real ones (a standfirst and ~1,500 characters of body, stored
+        # inline), so that reading the whole table costs what it would on a real site.
+        summary = "A standfirst of one or two sentences about what happened. " * 3
+        body = "<p>" + "A paragraph of the story, as a reporter filed it. " * 30 + "</p>"
+        statuses = [Article.Status.PUBLISHED] * 8 + [Article.Status.DRAFT, Article.Status.REVIEW]
+        stories = Article.objects.bulk_create(
+            Article(
+                headline=f"Story {n}",
+                slug=f"story-{n}",
+                summary=summary,
+                body=body,
+                section=sections[n % 6],
+                status=statuses[n % 10],
+                publish_at=now - timedelta(minutes=n + 1),
+            )
+            for n in range(3000)
+        )
+        Byline.objects.bulk_create(
+            Byline(article=story, contributor=contributors[n % 100])
+            for n, story in enumerate(stories)
+        )
+        article_type = ContentType.objects.get_for_model(Article)
+        TaggedItem.objects.bulk_create(
+            TaggedItem(content_type=article_type, object_id=story.pk, tag=tags[n % 100])
+            for n, story in enumerate(stories)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    def plan(self, sql):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"EXPLAIN {sql}")
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+    def assertIndexDriven(self, sql):
+        plan = self.plan(sql)
+        for table in GROWING_TABLES:
+            if connection.vendor == "postgresql":
+                self.assertNotIn(f"Seq Scan on {table}", plan, f"{plan}\n\n{sql}")
+            else:
+                # A bare "SCAN table" reads every row; "SEARCH … USING INDEX" does not.
+                self.assertNotRegex(plan, rf"SCAN {table}(?! USING)", f"{plan}\n\n{sql}")
+        self.assertRegex(plan, r"Index|USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY", plan)
+        return plan
+
+    def test_every_list_query_uses_an_index(self):
+        """Home, section, tag and contributor pages: each query on a growing table uses an index."""
+        for url in ["/", "/?page=7", "/section/s2/", "/tag/t4/", "/contributor/w5/"]:
+            self.client.get(url)  # warm the caches
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            queries = [
+                q["sql"]
+                for q in captured.captured_queries
+                if any(table in q["sql"] for table in GROWING_TABLES)
+            ]
+            self.assertTrue(queries)
+            for sql in queries:
+                with self.subTest(url=url, sql=re.sub(r"\s+", " ", sql)[:160]):
+                    self.assertIndexDriven(sql)
