@@ -8,6 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
+from django.db.models.fields.files import FieldFile, FileDescriptor, ImageFileDescriptor
 from django.utils.translation import gettext as _
 from imagekit.cachefiles.strategies import Optimistic
 from PIL import Image, ImageOps
@@ -19,7 +21,14 @@ DECODING_ERRORS = (OSError, SyntaxError, ValueError, EOFError, Image.Decompressi
 
 
 def validate_image(file):
-    """Refuse files too large in bytes or pixels, and anything Pillow cannot read."""
+    """Refuse files too large in bytes or pixels, and anything Pillow cannot read.
+
+    A picture already in storage passed this check when it was uploaded; checking
+    it again on every save of its story (the model's validators run each time)
+    would fetch it from storage each time, and fail the save when storage is away.
+    """
+    if getattr(file, "_committed", False):
+        return
     max_bytes = settings.NEWSROOM_IMAGE_MAX_BYTES
     max_pixels = settings.NEWSROOM_IMAGE_MAX_PIXELS
     if file.size > max_bytes:
@@ -28,19 +37,16 @@ def validate_image(file):
             % {"size": file.size // 2**20, "limit": max_bytes // 2**20},
             code="image_too_large",
         )
-    if getattr(file, "closed", False):
-        file.open("rb")  # a stored picture checked again (e.g. by full_clean)
     # A new upload is decoded in full: a truncated or corrupt file has a sound header,
     # so it opens, and fails only when its pixels are read (by normalise() and the
-    # renditions on save). A stored picture passed this check when it was uploaded.
-    decode = not getattr(file, "_committed", False)
+    # renditions on save).
     position = file.tell() if hasattr(file, "tell") else 0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as picture:
                 width, height = picture.size
-                if decode and width * height <= max_pixels:
+                if width * height <= max_pixels:
                     # Pillow refuses truncated data here as long as
                     # ImageFile.LOAD_TRUNCATED_IMAGES keeps its default, False.
                     picture.load()
@@ -118,3 +124,32 @@ class RenditionsOnSave(Optimistic):
             if isinstance(error, OSError) and error.errno is not None:
                 raise  # the disk's trouble (full, unwritable), not the picture's
             logger.exception("Could not make the rendition %s", file.name)
+
+
+class _MeasuredOnceDescriptor(ImageFileDescriptor):
+    """Measure a picture when a different file is set, not when the same one is set again.
+
+    Django's image field re-reads the file's dimensions on every assignment, and the
+    admin's form assigns the stored picture back on every save, as does
+    ``refresh_from_db()``: with object storage that is a download of the whole
+    original per save, and a save fails when storage cannot give it back.
+    """
+
+    def __set__(self, instance, value):
+        previous = instance.__dict__.get(self.field.attname)
+        unchanged = (
+            isinstance(value, FieldFile)
+            and value._committed
+            and value.name
+            and getattr(previous, "name", previous) == value.name
+        )
+        if unchanged:
+            FileDescriptor.__set__(self, instance, value)
+        else:
+            super().__set__(instance, value)
+
+
+class PictureField(models.ImageField):
+    """An ``ImageField`` that measures each stored picture once."""
+
+    descriptor_class = _MeasuredOnceDescriptor

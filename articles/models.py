@@ -11,7 +11,7 @@ from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
-from .images import normalise, validate_image
+from .images import PictureField, normalise, validate_image
 from .richtext import BODY_EXTENSIONS, sanitize_body
 
 
@@ -162,7 +162,7 @@ class Article(models.Model):
     )
     tags = TaggableManager(_("tags"), blank=True)
 
-    lead_image = models.ImageField(
+    lead_image = PictureField(
         _("lead image"),
         upload_to="leads/%Y/%m/",
         blank=True,

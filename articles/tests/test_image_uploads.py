@@ -126,3 +126,41 @@ class SaveTimeGuardTests(TestCase):
         self.assertTrue(any("Could not make the rendition" in line for line in logs.output))
         self.assertTrue(Path(story.lead_image.path).is_file())
         self.assertEqual(self.client.get(story.get_absolute_url()).status_code, 200)
+
+
+class PublishingDoesNotRereadThePictureTests(TestCase):
+    """'Save and publish' reloads the story as saved, but never re-reads its picture:
+    with object storage that read is a download of the whole original."""
+
+    def test_publish_works_without_reading_the_stored_picture(self):
+        from django.core.files.storage import default_storage
+
+        self.client.force_login(make_user("pic-publisher", groups=["Editors"]))
+        response = self.client.post(
+            ADD_URL,
+            form_data(
+                headline="Lighthouse repainted",
+                slug="lighthouse-repainted",
+                lead_image=SimpleUploadedFile(
+                    "lighthouse.jpg", photo_bytes("JPEG"), content_type="image/jpeg"
+                ),
+                lead_image_alt="The lighthouse in fresh paint",
+            ),
+        )
+        self.assertEqual(response.status_code, 302)
+        story = Article.objects.get(slug="lighthouse-repainted")
+        # Any read of the original from here on would fail.
+        default_storage.delete(story.lead_image.name)
+        response = self.client.post(
+            change_url(story),
+            form_data(
+                headline="Lighthouse repainted",
+                slug=story.slug,
+                lead_image_alt="The lighthouse in fresh paint",
+                expected_version=story.version,
+                _transition="publish",
+            ),
+        )
+        self.assertEqual(response.status_code, 302)
+        story.refresh_from_db()
+        self.assertEqual(story.status, Article.Status.PUBLISHED)
