@@ -7,7 +7,7 @@ from ipaddress import ip_address, ip_network
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
-from django.utils.cache import get_max_age, patch_cache_control
+from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
 
 from articles import pagecache
 
@@ -63,6 +63,8 @@ class PublicPageCacheMiddleware:
         if self.cacheable_response(response):
             if get_max_age(response) is None:
                 patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            # The ETag is stored with the page: a hit is not hashed again for each reader.
+            set_response_etag(response)
             cache.set(key, response, seconds)
             response["X-Page-Cache"] = "miss"
         return response
