@@ -8,8 +8,6 @@ second loopback address the server trusts as its reverse proxy.
 import http.client
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -21,7 +19,8 @@ from django.test import RequestFactory, override_settings
 
 from newsroom.logs import RequestIdMiddleware
 
-from .conftest import REPO_ROOT, free_port, gunicorn
+from . import django_process
+from .conftest import free_port, gunicorn
 
 PROXY = "127.0.0.2"
 STORY = "/story/harbour-bridge-reopens-after-repairs/"  # in the demo, open for comments
@@ -271,14 +270,7 @@ def test_request_context_is_cleared_when_the_response_is_done(client):
 
 
 def run_settings(code, **env):
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=REPO_ROOT,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "newsroom.settings"} | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return django_process.run_django(code, environ={"PATH": "/usr/bin:/bin"}, **env)
 
 
 def test_plain_format_for_people_and_levels_from_the_environment(tmp_path):

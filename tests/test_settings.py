@@ -5,21 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import django_process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_django(code, **env):
-    base = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
-    }
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=base | {"DJANGO_SETTINGS_MODULE": "newsroom.settings"} | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return django_process.run_django(code, clear={"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}, **env)
 
 
 def test_production_refuses_to_start_without_secret_key_and_hosts():

@@ -6,9 +6,6 @@ alike, and a storage that does not answer gives clear messages, never a 500.
 """
 
 import io
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from PIL import Image
 from articles.models import Article
 from articles.tests.factories import make_article, make_user
 
+from . import django_process
 from .conftest import S3Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -341,18 +339,8 @@ def test_editing_a_story_whose_picture_is_stored_while_storage_is_down(client, s
 
 
 def django_settings(code, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MEDIA_")}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import django; django.setup(); from django.conf import settings; {code}",
-        ],
-        cwd=ROOT,
-        env=base | {"DJANGO_SETTINGS_MODULE": "newsroom.settings"} | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return django_process.run_django(
+        f"from django.conf import settings; {code}", clear={"MEDIA_*"}, **env
     )
 
 

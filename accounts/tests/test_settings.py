@@ -1,9 +1,8 @@
 """Sign-in settings come from the environment, with safe defaults per mode."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests import django_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {"NEWSROOM_ENV": "production", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "news.example"}
@@ -26,15 +25,7 @@ VARIABLES = [
 
 
 def run_django(code=SHOW, **env):
-    base = {k: v for k, v in os.environ.items() if k not in VARIABLES}
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=base | {"DJANGO_SETTINGS_MODULE": "newsroom.settings"} | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return django_process.run_django(code, clear=VARIABLES, **env)
 
 
 def test_development_defaults():
