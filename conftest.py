@@ -48,9 +48,15 @@ def _fast_password_hashing(settings):
 def _fresh_cache(settings):
     """Each test starts with an empty cache, and views are measured without the
     whole-page cache; tests of the page cache turn it on themselves."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    # In-process tests keep pages in this process's memory, not in var/'s files.
+    settings.CACHES = settings.CACHES | {
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
+    }
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()

@@ -9,12 +9,17 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(create_groups, sender=self)
-        from articles import pagecache
-
         from .signals import comments_changed
 
-        # Comments shown under a story changed: cached story and list pages are stale.
-        comments_changed.connect(pagecache.bump_after_commit, dispatch_uid="pages-comments")
+        # Comments shown under a story changed: its cached page is retired, nothing
+        # else (lists' comment counts may lag a minute: articles/cachekeys.py).
+        comments_changed.connect(_retire_story_pages, dispatch_uid="pages-comments")
+
+
+def _retire_story_pages(sender=None, article_ids=(), **kwargs):
+    from articles import cachekeys
+
+    cachekeys.invalidate_stories(article_ids)
 
 
 MODERATORS = "Moderators"

@@ -12,6 +12,7 @@ the request is handled, stdlib loggers included) and sends it back as
 ``X-Request-ID``; gunicorn's access line takes it from that header.
 """
 
+import functools
 import logging
 import logging.config
 import os
@@ -131,7 +132,6 @@ class RequestIdMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.proxies = [ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
         # The context stays bound until the response is closed: Django logs
         # 4xx/5xx responses ("Not Found: ...") after the middleware returns.
         request_finished.connect(_clear_context, dispatch_uid="newsroom.logs.clear_context")
@@ -145,17 +145,28 @@ class RequestIdMiddleware:
         return response
 
     def request_id_for(self, request):
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        if incoming and REQUEST_ID_PATTERN.fullmatch(incoming) and self.from_proxy(request):
-            return incoming
-        return uuid.uuid4().hex
+        return request_id_for(request)
 
-    def from_proxy(self, request):
-        try:
-            peer = ip_address(request.META.get("REMOTE_ADDR", ""))
-        except ValueError:
-            return False
-        return any(peer in network for network in self.proxies)
+
+@functools.cache
+def _proxies(entries):
+    return [ip_network(entry, strict=False) for entry in entries]
+
+
+def request_id_for(request):
+    """The trusted proxy's ``X-Request-ID`` when it is a sane token, else a fresh uuid4."""
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    if incoming and REQUEST_ID_PATTERN.fullmatch(incoming) and _from_proxy(request):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def _from_proxy(request):
+    try:
+        peer = ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(peer in network for network in _proxies(tuple(settings.TRUSTED_PROXIES)))
 
 
 # gunicorn ------------------------------------------------------------------

@@ -1,94 +1,9 @@
-"""Whole-page cache for anonymous readers (see articles/pagecache.py for the version)."""
+"""Readers' addresses behind proxies, and HEAD answered without a body."""
 
-import hashlib
 from contextlib import suppress
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
-from django.core.cache import caches
-from django.db import DatabaseError
-from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
-
-from articles import pagecache
-
-from . import outages
-
-# Paths that are never cached: per-user, per-request or served elsewhere.
-UNCACHED_PREFIXES = (
-    "/admin/",
-    "/comments/",
-    "/preview/",
-    "/static/",
-    "/media/",
-    "/healthz",
-    "/readyz",
-)
-
-
-class PublicPageCacheMiddleware:
-    """Serve anonymous GET/HEAD requests for public pages from the cache.
-
-    A page is stored only when it is a 200 that sets no cookie, does not vary on
-    the cookie and is not marked private: what one anonymous reader gets, every
-    anonymous reader gets. Requests carrying a session cookie (staff, previews)
-    always go through. Browsers and proxies revalidate (ETag, 304) every time.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
-        if not seconds or not self.cacheable_request(request):
-            return self.get_response(request)
-        # Validate the Host header first (DisallowedHost answers 400): a page is
-        # rendered for one host name and served to readers of that host only.
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        cache = caches[settings.NEWSROOM_PAGE_CACHE]
-        try:
-            version = pagecache.current()
-        except DatabaseError as error:
-            # The database is away: pages cached under the last version read are
-            # still what readers last saw; anything else answers 503 further in.
-            version = pagecache.last_known()
-            outages.database.failed(error, consequence="serving cached pages only")
-            if version is None:
-                return outages.service_unavailable(request)
-        key = f"page:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
-        response = cache.get(key)
-        if response is not None:
-            response["X-Page-Cache"] = "hit"
-            return response
-        response = self.get_response(request)
-        if self.cacheable_response(response):
-            if get_max_age(response) is None:
-                patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            # The ETag is stored with the page: a hit is not hashed again for each reader.
-            set_response_etag(response)
-            cache.set(key, response, seconds)
-            response["X-Page-Cache"] = "miss"
-        return response
-
-    @staticmethod
-    def cacheable_request(request):
-        return (
-            request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.path.startswith(UNCACHED_PREFIXES)
-        )
-
-    @staticmethod
-    def cacheable_response(response):
-        cache_control = response.get("Cache-Control", "")
-        return (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and "cookie" not in response.get("Vary", "").lower()
-            and "private" not in cache_control
-            and "no-store" not in cache_control
-            and "no-cache" not in cache_control
-        )
 
 
 class TrustedProxyMiddleware:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "taggit",
     "imagekit",
     "django_prose_editor",
+    "pagecache",
     "articles",
     "comments",
     # The project's own deployment checks (newsroom/checks.py).
@@ -95,7 +96,10 @@ MIDDLEWARE = [
     "newsroom.middleware.HeadResponseMiddleware",
     # First: ids every request (logs, X-Request-ID) seeing the original peer.
     "newsroom.logs.RequestIdMiddleware",
-    # ETag on every response and 304 for conditional requests (cached pages too).
+    # Cached pages for anonymous readers, with every header the layers below set
+    # (pagecache/); gunicorn's hits skip even this (newsroom/fastpath.py).
+    "pagecache.middleware.PageCacheMiddleware",
+    # ETag on every response and 304 for conditional requests.
     "django.middleware.http.ConditionalGetMiddleware",
     "newsroom.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -103,8 +107,6 @@ MIDDLEWARE = [
     # After the CSP middleware: the admin's relaxed style-src (newsroom/csp.py).
     "newsroom.csp.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions: a cached page never touches the session or the user.
-    "newsroom.middleware.PublicPageCacheMiddleware",
     # A view that cannot reach the database answers 503 with Retry-After.
     "newsroom.outages.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,22 +162,49 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One machine: a per-process cache. REDIS_URL shares one cache between processes and
-# hosts. Whole pages are cached for anonymous readers (newsroom/middleware.py); the
-# page version lives in the database, so a per-process cache is still correct.
-# Losing Redis slows the site, never stops it: newsroom/cache.py.
+# One machine: a per-process cache, and whole pages in files every process of the
+# host shares. REDIS_URL shares both between processes and hosts. Losing Redis
+# slows the site, never stops it: newsroom/cache.py.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": REDIS_URL},
+        "pages": {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": REDIS_URL},
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "pagecache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
     }
-NEWSROOM_PAGE_CACHE = "default"
+
+# Whole pages for anonymous readers (pagecache/): how long a page is kept at most,
+# and what it depends on (articles/cachekeys.py), so a change retires exactly the
+# pages that show it. Lists show comment counts, which lag by at most
+# PAGE_CACHE_LIST_SECONDS. CACHE_PURGE_URLS: reverse proxies (deploy/varnish.vcl)
+# sent a PURGE naming the changed keys; they may then keep pages (s-maxage).
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 600))
+PAGECACHE_CACHE = "pages"
+PAGECACHE_DEPENDENCIES = "articles.cachekeys.page_dependencies"
+PAGECACHE_LIST_SECONDS = int(os.environ.get("PAGE_CACHE_LIST_SECONDS", 60))
+PAGECACHE_PURGE_URLS = env_list("CACHE_PURGE_URLS")
+PAGECACHE_PURGE_TIMEOUT = 2
+# Paths that are never cached: per-user, per-request or served elsewhere.
+PAGECACHE_UNCACHED_PREFIXES = [
+    "/admin/",
+    "/comments/",
+    "/preview/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

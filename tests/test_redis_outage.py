@@ -39,12 +39,11 @@ def redis_proxy():
 @pytest.fixture
 def redis_cache(settings, redis_proxy):
     """The site's cache is Redis, through the proxy; the whole-page cache is on."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{redis_proxy.port}/{REDIS_DB}",
-        }
+    redis = {
+        "BACKEND": "newsroom.cache.ResilientRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{redis_proxy.port}/{REDIS_DB}",
     }
+    settings.CACHES = {"default": redis, "pages": redis}
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
     return redis_proxy
 

@@ -1,17 +1,19 @@
 """The whole-page cache for anonymous readers: fast, and never stale."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.test import TestCase, override_settings
 
-from articles import pagecache, publishing
+from articles import publishing
 from articles.models import Correction
 from comments import moderation
 from comments.models import Comment
 from comments.tests.factories import make_comment
+from pagecache import store
 
-from .factories import make_article, make_draft, make_section, make_user
+from .factories import make_article, make_contributor, make_draft, make_section, make_user
 
 
 class PageCacheOn:
@@ -27,43 +29,112 @@ class PageCacheOn:
 class PageCacheTests(PageCacheOn, TestCase):
     def setUp(self):
         super().setUp()
-        self.article = make_article(headline="Ferry timetable changes")
+        self.local = make_section(name="Local", slug="local")
+        self.sport = make_section(name="Sport", slug="sport")
+        self.reporter = make_contributor(name="Ada Reporter", slug="ada")
+        self.article = make_article(
+            headline="Ferry timetable changes",
+            section=self.local,
+            byline=[self.reporter],
+            tags=["ferries"],
+        )
+        self.other = make_article(headline="Cup final tonight", section=self.sport, tags=["cup"])
         self.url = self.article.get_absolute_url()
         self.editor = make_user(groups=["Editors"])
 
-    def test_second_reader_is_served_from_the_cache_with_one_query(self):
+    def cached(self, *paths):
+        """Fill the cache with these pages."""
+        for path in paths:
+            self.assertEqual(self.client.get(path).status_code, 200, path)
+            self.assertEqual(self.client.get(path)["X-Page-Cache"], "hit", path)
+
+    def assertHit(self, path):
+        self.assertEqual(self.client.get(path)["X-Page-Cache"], "hit", path)
+
+    def assertMiss(self, path):
+        self.assertEqual(self.client.get(path)["X-Page-Cache"], "miss", path)
+
+    def test_second_reader_is_served_from_the_cache_without_any_query(self):
         first = self.client.get(self.url)
         self.assertEqual(first["X-Page-Cache"], "miss")
-        # 1 the page version
-        with self.assertNumQueries(1):
+        with self.assertNumQueries(0):
             second = self.client.get(self.url)
         self.assertEqual(second["X-Page-Cache"], "hit")
         self.assertEqual(first.content, second.content)
+        self.assertEqual(first["ETag"], second["ETag"])
 
-    def test_conditional_requests_get_304(self):
+    def test_conditional_requests_get_304_without_any_query(self):
         first = self.client.get(self.url)
         self.assertIn("must-revalidate", first["Cache-Control"])
-        again = self.client.get(self.url, headers={"if-none-match": first["ETag"]})
+        with self.assertNumQueries(0):
+            again = self.client.get(self.url, headers={"if-none-match": first["ETag"]})
         self.assertEqual(again.status_code, 304)
+        self.assertEqual(again.content, b"")
+        self.assertEqual(again["ETag"], first["ETag"])
+        other = self.client.get(self.url, headers={"if-none-match": '"something-else"'})
+        self.assertEqual(other.status_code, 200)
 
-    def test_editing_a_story_refreshes_every_page_showing_it(self):
-        self.client.get(self.url)
-        self.client.get("/")
+    def test_pages_name_the_keys_they_depend_on(self):
+        story = self.client.get(self.url)["Surrogate-Key"].split()
+        self.assertIn(f"story:{self.article.pk}", story)
+        self.assertIn("site", story)
+        self.assertIn(f"person:{self.reporter.pk}", story)
+        self.assertNotIn("home", story)
+        home = self.client.get("/")["Surrogate-Key"].split()
+        self.assertIn("home", home)
+        self.assertNotIn(f"story:{self.article.pk}", home)
+        self.assertIn("section:local", self.client.get("/section/local/")["Surrogate-Key"].split())
+        self.assertIn("tag:ferries", self.client.get("/tag/ferries/")["Surrogate-Key"].split())
+        self.assertIn("feed", self.client.get("/feed/")["Surrogate-Key"].split())
+
+    def test_editing_a_live_story_refreshes_its_page_and_lists_and_nothing_else(self):
+        other_url = self.other.get_absolute_url()
+        self.cached(self.url, "/", "/section/local/", "/tag/ferries/", "/contributor/ada/")
+        self.cached(other_url, "/section/sport/", "/tag/cup/")
         with self.captureOnCommitCallbacks(execute=True):
             self.article.headline = "Ferry timetable changes again"
             self.article.save()
-        self.assertContains(self.client.get(self.url), "Ferry timetable changes again")
-        self.assertContains(self.client.get("/"), "Ferry timetable changes again")
+        for path in (self.url, "/", "/section/local/", "/tag/ferries/", "/contributor/ada/"):
+            self.assertContains(self.client.get(path), "Ferry timetable changes again")
+        self.assertHit(other_url)
+        self.assertHit("/section/sport/")
+        self.assertHit("/tag/cup/")
 
-    def test_approving_a_comment_refreshes_the_story(self):
+    def test_approving_a_comment_refreshes_its_story_page_only(self):
         comment = make_comment(self.article, body="Good to know")
-        self.assertNotContains(self.client.get(self.url), "Good to know")
+        other_url = self.other.get_absolute_url()
+        self.cached(self.url, other_url, "/", "/section/local/")
         with self.captureOnCommitCallbacks(execute=True):
             moderation.approve(comment, by=self.editor)
         self.assertContains(self.client.get(self.url), "Good to know")
+        self.assertHit(other_url)
+        self.assertHit("/")
+        self.assertHit("/section/local/")
+
+    def test_list_comment_counts_lag_by_at_most_a_minute(self):
+        start = datetime(2030, 6, 3, 9, 0, 0, tzinfo=UTC)
+        comment = make_comment(self.article, body="Good to know")
+        with time_machine.travel(start, tick=False):
+            self.cached("/")
+            with self.captureOnCommitCallbacks(execute=True):
+                moderation.approve(comment, by=self.editor)
+        with time_machine.travel(start + timedelta(seconds=59), tick=False):
+            self.assertHit("/")
+        with time_machine.travel(start + timedelta(seconds=61), tick=False):
+            self.assertMiss("/")
+
+    def test_editing_a_draft_retires_nothing(self):
+        draft = make_draft(headline="Not yet", section=self.local)
+        self.cached(self.url, "/", "/section/local/")
+        with self.captureOnCommitCallbacks(execute=True):
+            draft.headline = "Still not yet"
+            draft.save()
+        self.assertHit(self.url)
+        self.assertHit("/")
+        self.assertHit("/section/local/")
 
     def test_correction_and_takedown_are_seen_at_once(self):
-        self.client.get(self.url)
+        self.cached(self.url, "/")
         with self.captureOnCommitCallbacks(execute=True):
             publishing.record_change(
                 self.article,
@@ -72,31 +143,75 @@ class PageCacheTests(PageCacheOn, TestCase):
                 note="Fixed the times.",
             )
         self.assertContains(self.client.get(self.url), "Fixed the times.")
+        self.assertContains(self.client.get("/corrections/"), "Fixed the times.")
         self.client.get("/")
         with self.captureOnCommitCallbacks(execute=True):
             publishing.take_down(self.article, by=self.editor, reason="Error")
         self.assertEqual(self.client.get(self.url).status_code, 410)
         self.assertNotContains(self.client.get("/"), "Ferry timetable")
+        self.assertNotContains(self.client.get("/section/local/"), "Ferry timetable")
 
-    def test_section_rename_reaches_cached_pages(self):
-        section = make_section(name="Transport", slug="transport")
-        self.client.get("/section/transport/")
+    def test_moving_a_story_to_another_section_refreshes_both(self):
+        self.cached("/section/local/", "/section/sport/")
         with self.captureOnCommitCallbacks(execute=True):
-            section.name = "Getting around"
-            section.save()
-        self.assertContains(self.client.get("/section/transport/"), "Getting around")
+            self.article.section = self.sport
+            self.article.save()
+        self.assertNotContains(self.client.get("/section/local/"), "Ferry timetable")
+        self.assertContains(self.client.get("/section/sport/"), "Ferry timetable")
+
+    def test_tagging_a_live_story_refreshes_its_page_and_the_tag(self):
+        self.cached(self.url, "/tag/cup/", "/tag/ferries/")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.article.tags.add("harbour")
+        self.assertContains(self.client.get(self.url), "harbour")
+        self.assertContains(self.client.get("/tag/harbour/"), "Ferry timetable")
+        self.assertHit("/tag/cup/")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.article.tags.clear()
+        self.assertNotContains(
+            self.client.get("/tag/ferries/", follow=True), "Ferry timetable", status_code=404
+        )
+
+    def test_renaming_a_contributor_refreshes_pages_showing_their_byline(self):
+        self.cached(self.url, "/", self.other.get_absolute_url())
+        with self.captureOnCommitCallbacks(execute=True):
+            self.reporter.name = "Ada Lovelace"
+            self.reporter.save()
+        self.assertContains(self.client.get(self.url), "Ada Lovelace")
+        self.assertContains(self.client.get("/"), "Ada Lovelace")
+        self.assertHit(self.other.get_absolute_url())
+
+    def test_section_rename_reaches_every_cached_page(self):
+        self.cached("/section/local/", self.other.get_absolute_url())
+        with self.captureOnCommitCallbacks(execute=True):
+            self.local.name = "Getting around"
+            self.local.save()
+        self.assertContains(self.client.get("/section/local/"), "Getting around")
+        self.assertContains(self.client.get(self.other.get_absolute_url()), "Getting around")
 
     def test_scheduled_story_appears_on_cached_pages_on_its_second(self):
         nine = datetime(2030, 6, 3, 9, 0, 0, tzinfo=UTC)
         with time_machine.travel(nine - timedelta(hours=1), tick=False):
+            self.cached("/feed/")
             draft = make_draft(headline="Walrus sighted")
             with self.captureOnCommitCallbacks(execute=True):
                 publishing.schedule(draft, by=self.editor, at=nine)
         with time_machine.travel(nine - timedelta(seconds=1), tick=False):
-            self.assertNotContains(self.client.get("/"), "Walrus sighted")
-            self.assertEqual(self.client.get("/")["X-Page-Cache"], "hit")
+            self.assertNotContains(self.client.get("/feed/"), "Walrus sighted")
+            self.assertHit("/feed/")
         with time_machine.travel(nine, tick=False):
+            self.assertContains(self.client.get("/feed/"), "Walrus sighted")
             self.assertContains(self.client.get("/"), "Walrus sighted")
+
+    def test_an_expiring_story_leaves_its_cached_page_on_time(self):
+        noon = datetime(2030, 6, 3, 12, 0, 0, tzinfo=UTC)
+        with time_machine.travel(noon - timedelta(minutes=5), tick=False):
+            story = make_article(headline="Short-lived", expire_at=noon)
+            self.cached(story.get_absolute_url())
+        with time_machine.travel(noon - timedelta(seconds=1), tick=False):
+            self.assertHit(story.get_absolute_url())
+        with time_machine.travel(noon, tick=False):
+            self.assertNotEqual(self.client.get(story.get_absolute_url()).status_code, 200)
 
     def test_staff_and_posts_are_never_cached(self):
         self.client.force_login(self.editor)
@@ -106,10 +221,40 @@ class PageCacheTests(PageCacheOn, TestCase):
         self.assertEqual(self.client.get("/story/nothing-here/").status_code, 404)
         self.assertNotIn("X-Page-Cache", self.client.get("/story/nothing-here/"))
 
-    def test_version_counts_up(self):
-        before = pagecache.current()
-        self.assertEqual(pagecache.bump(), before + 1)
-        self.assertEqual(pagecache.current(), before + 1)
+
+class PageStoreTests(TestCase):
+    """The store's rule: a page rendered while a change committed is never kept as current."""
+
+    def page(self, sequence, keys=("site", "story:1")):
+        return store.Page(
+            status=200,
+            headers=(("Content-Type", "text/html"),),
+            body=b"<p>old</p>",
+            etag='"x"',
+            keys=keys,
+            sequence=sequence,
+            expires_at=time.time() + 60,
+        )
+
+    def test_a_change_during_rendering_keeps_the_page_out(self):
+        started = store.sequence()
+        store.invalidate(["story:1"])  # committed while the page was being rendered
+        self.assertFalse(store.save("http://testserver/a/", self.page(started)))
+        self.assertIsNone(store.lookup("http://testserver/a/"))
+
+    def test_a_change_after_storing_retires_only_pages_with_that_key(self):
+        started = store.sequence()
+        self.assertTrue(store.save("http://testserver/a/", self.page(started)))
+        self.assertTrue(store.save("http://testserver/b/", self.page(started, ("site", "story:2"))))
+        store.invalidate(["story:1"])
+        self.assertIsNone(store.lookup("http://testserver/a/"))
+        self.assertIsNotNone(store.lookup("http://testserver/b/"))
+
+    def test_a_lost_version_makes_pages_stale_never_current(self):
+        started = store.sequence()
+        store.save("http://testserver/a/", self.page(started))
+        store.cache().delete(store.version_key("story:1"))
+        self.assertIsNone(store.lookup("http://testserver/a/"))
 
 
 class CommentPostTests(PageCacheOn, TestCase):

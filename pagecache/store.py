@@ -1,0 +1,126 @@
+"""Whole pages in a shared cache, each kept under the keys of what it shows.
+
+A page is stored with the *keys* it depends on (``story:12``, ``home``,
+``section:local``…, named by the project's dependency function) and the
+sequence number read when its rendering began. Each key has a version: the
+sequence number of the last change to it. A stored page is current while every
+one of its keys was last changed *before* its rendering began; a change to one
+key therefore retires exactly the pages that carry it, on every process and
+host that shares the cache, and nothing else.
+
+Why a sequence read at the start: a page rendered from data read before a change
+was committed, but stored after the change's invalidation, would otherwise look
+current. Versions are only ever raised after the change is committed, so a
+rendering that began after the raise read the new data.
+
+A key whose version is missing (never set, evicted, expired) makes the pages
+carrying it stale, never current: losing cache entries can only cost renders.
+Reading a page costs two cache round trips and no database query.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+
+SEQUENCE = "pagecache:seq"
+PAGE_PREFIX = "pagecache:page:"
+VERSION_PREFIX = "pagecache:v:"
+
+
+def cache():
+    return caches[settings.PAGECACHE_CACHE]
+
+
+def page_key(address):
+    return PAGE_PREFIX + hashlib.sha256(address.encode()).hexdigest()
+
+
+def version_key(key):
+    return VERSION_PREFIX + key
+
+
+def version_seconds():
+    # A version must outlive every page stored under it; twice the longest a page lives.
+    return 2 * max(settings.NEWSROOM_PAGE_CACHE_SECONDS, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    status: int
+    headers: tuple  # ((name, value), ...), as the response carried them
+    body: bytes
+    etag: str
+    keys: tuple
+    sequence: int  # the sequence read when its rendering began
+    expires_at: float  # time.time() after which it is stale whatever changes
+
+
+def sequence():
+    """The current sequence number (set from the clock, in ms, the first time).
+
+    Starting from the clock means that a sequence lost with the cache (a Redis
+    restart) starts again above every number handed out before.
+    """
+    store = cache()
+    value = store.get(SEQUENCE)
+    if value is None:
+        store.add(SEQUENCE, int(time.time() * 1000), None)
+        value = store.get(SEQUENCE)
+    return value
+
+
+def lookup(address):
+    """The current stored page at ``address``, or None."""
+    store = cache()
+    page = store.get(page_key(address))
+    if page is None or page.expires_at <= time.time():
+        return None
+    versions = store.get_many([version_key(key) for key in page.keys])
+    if len(versions) != len(page.keys) or max(versions.values()) > page.sequence:
+        return None
+    return page
+
+
+def save(address, page):
+    """Store ``page`` unless one of its keys changed since its rendering began."""
+    seconds = page.expires_at - time.time()
+    if seconds < 1:
+        return False
+    store = cache()
+    wanted = [version_key(key) for key in page.keys]
+    versions = store.get_many(wanted)
+    missing = [key for key in wanted if key not in versions]
+    if missing:
+        # Not changed while the cache remembers: changed "now", as far as pages know.
+        now = sequence()
+        if now is None:
+            return False
+        for key in missing:
+            store.add(key, now, version_seconds())
+        versions = store.get_many(wanted)
+    if len(versions) != len(wanted) or max(versions.values()) > page.sequence:
+        return False
+    store.set(page_key(address), page, int(seconds))
+    return True
+
+
+def invalidate(keys):
+    """Retire every stored page carrying one of ``keys``; False if the cache did not answer."""
+    keys = sorted(set(keys))
+    if not keys:
+        return True
+    store = cache()
+    try:
+        number = store.incr(SEQUENCE)
+    except ValueError:
+        # No sequence yet (or the cache is away): start one, and step past it.
+        store.add(SEQUENCE, int(time.time() * 1000), None)
+        try:
+            number = store.incr(SEQUENCE)
+        except ValueError:
+            return False
+    failed = store.set_many({version_key(key): number for key in keys}, timeout=version_seconds())
+    return not failed
