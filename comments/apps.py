@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,12 +14,23 @@ class CommentsConfig(AppConfig):
         # Comments shown under a story changed: its cached page is retired, nothing
         # else (lists' comment counts may lag a minute: articles/cachekeys.py).
         comments_changed.connect(_retire_story_pages, dispatch_uid="pages-comments")
+        # The comment rules shape every story page's form.
+        post_save.connect(
+            _retire_all_pages, sender=self.get_model("CommentSettings"), dispatch_uid="pages-rules"
+        )
 
 
 def _retire_story_pages(sender=None, article_ids=(), **kwargs):
     from articles import cachekeys
 
     cachekeys.invalidate_stories(article_ids)
+
+
+def _retire_all_pages(sender=None, raw=False, **kwargs):
+    from pagecache.invalidation import invalidate
+
+    if not raw:
+        invalidate({"site"})
 
 
 MODERATORS = "Moderators"

@@ -23,7 +23,7 @@ from django.utils.cache import get_max_age, patch_cache_control, set_response_et
 from django.utils.http import parse_etags
 from django.utils.module_loading import import_string
 
-from . import store
+from . import hints, store
 from .purge import HEADER as KEYS_HEADER
 
 # Added for each response, never stored with the page.
@@ -114,7 +114,10 @@ class PageCacheMiddleware:
 
     def keep(self, request, response, address, started, seconds):
         keys, until = self.dependencies(request, response)
-        keys = ("site", *sorted(set(keys)))
+        more_keys, stale_at = hints.gathered(request)
+        keys = ("site", *sorted(set(keys) | more_keys - {"site"}))
+        if stale_at is not None:
+            until = stale_at if until is None else min(until, stale_at)
         now = time.time()
         expires_at = now + seconds
         if until is not None:

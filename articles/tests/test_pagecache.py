@@ -10,7 +10,7 @@ from articles import publishing
 from articles.models import Correction
 from comments import moderation
 from comments.models import Comment
-from comments.tests.factories import make_comment
+from comments.tests.factories import make_comment, make_settings
 from pagecache import store
 
 from .factories import make_article, make_contributor, make_draft, make_section, make_user
@@ -212,6 +212,25 @@ class PageCacheTests(PageCacheOn, TestCase):
             self.assertHit(story.get_absolute_url())
         with time_machine.travel(noon, tick=False):
             self.assertNotEqual(self.client.get(story.get_absolute_url()).status_code, 200)
+
+    def test_a_cached_story_stops_offering_the_form_when_comments_close(self):
+        make_settings(close_after_days=2)
+        opened = datetime(2030, 6, 1, 12, 0, 0, tzinfo=UTC)
+        with time_machine.travel(opened + timedelta(days=2, minutes=-5), tick=False):
+            story = make_article(headline="Old news", publish_at=opened)
+            self.cached(story.get_absolute_url())
+            self.assertContains(self.client.get(story.get_absolute_url()), "Post Comment")
+        with time_machine.travel(opened + timedelta(days=2), tick=False):
+            page = self.client.get(story.get_absolute_url())
+            self.assertEqual(page["X-Page-Cache"], "miss")
+            self.assertNotContains(page, "Post Comment")
+
+    def test_changing_the_comment_rules_refreshes_every_story_page(self):
+        self.cached(self.url, self.other.get_absolute_url())
+        with self.captureOnCommitCallbacks(execute=True):
+            make_settings(default_mode="closed")
+        for url in (self.url, self.other.get_absolute_url()):
+            self.assertNotContains(self.client.get(url), "Post Comment")
 
     def test_staff_and_posts_are_never_cached(self):
         self.client.force_login(self.editor)
