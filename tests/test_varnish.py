@@ -219,3 +219,29 @@ def test_a_purge_must_name_its_keys(site, varnish):
     warm(varnish, STORY)
     assert varnish.request("PURGE", "/").status == 400
     assert_hit(varnish, STORY)
+
+
+def test_a_scheduled_story_appears_through_varnish_on_time(site, varnish):
+    """No job: pages (and Varnish's copies) are kept no later than the next scheduled instant.
+
+    This one runs on the real clock across processes: the story goes live a few seconds
+    ahead, and the feed is read through Varnish before and after that instant.
+    """
+    at = change(
+        site,
+        "from datetime import timedelta; from django.utils import timezone; "
+        "a = Article.objects.get(slug='ferry-fares-to-rise-in-spring'); "
+        "publishing.schedule(a, by=editor, at=timezone.now() + timedelta(seconds=4)); "
+        "a.refresh_from_db(); print(a.publish_at.timestamp())",
+    )
+    live_at = float(at.strip().splitlines()[-1])
+    warm(varnish, "/feed/")
+    feed = varnish.get("/feed/")
+    assert time.time() < live_at, (
+        "the machine was too slow to read the feed before the story went live"
+    )
+    assert "Ferry fares" not in feed.text
+    assert int(feed.headers["Cache-Control"].split("s-maxage=")[1].split(",")[0]) <= 4
+    time.sleep(max(live_at - time.time(), 0) + 0.2)
+    assert "Ferry fares" in varnish.get("/feed/").text
+    assert "Ferry fares" in varnish.get("/").text
