@@ -5,13 +5,14 @@ are written, and how absolute URLs are made, so that the story page, its JSON-LD
 its Open Graph tags, the feeds and the sitemaps always agree.
 """
 
+import functools
 import json
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import to_locale
 
@@ -38,16 +39,17 @@ def publicly_updated(article) -> datetime | None:
     return article.modified_at if article.was_updated else None
 
 
-def instant(value: datetime | None) -> datetime | None:
+def instant(value: datetime | None, zone=None) -> datetime | None:
     """An instant as every output shows it: whole seconds, in the site's time zone.
 
     HTML's ``<time datetime>`` allows at most three decimals of a second, RSS has
     none: whole seconds suit every format, so the page, JSON-LD, Open Graph, the
-    feeds and the sitemaps all state the same instant.
+    feeds and the sitemaps all state the same instant. ``zone``: the current time
+    zone, when the caller already has it (a list of many instants).
     """
     if value is None:
         return None
-    return timezone.localtime(value).replace(microsecond=0)
+    return timezone.localtime(value, zone).replace(microsecond=0)
 
 
 def iso8601(value: datetime | None) -> str:
@@ -74,12 +76,27 @@ def site_domain(request) -> str:
     return request.get_host().split(":", 1)[0]
 
 
+def path(viewname: str, *args) -> str:
+    """``reverse(viewname, args=args)``, remembered for the life of the process.
+
+    A page links to the same few dozen addresses (the feeds, search, sections,
+    bylines) and ``reverse()`` costs about as much as rendering the link; what it
+    returns depends only on these arguments, the URLconf and the script prefix.
+    """
+    return _reversed(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), viewname, args)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reversed(urlconf, prefix, viewname, args):
+    return reverse(viewname, urlconf=urlconf, args=args)
+
+
 def contributor_url(contributor) -> str:
-    return reverse("articles:contributor", kwargs={"slug": contributor.slug})
+    return path("articles:contributor", contributor.slug)
 
 
 def tag_url(tag) -> str:
-    return reverse("articles:tag", kwargs={"slug": tag.slug})
+    return path("articles:tag", tag.slug)
 
 
 def story_guid(article, request) -> str:
@@ -130,7 +147,7 @@ def publisher(request) -> dict:
     return {
         "@type": "NewsMediaOrganization",
         "name": settings.SITE_NAME,
-        "url": absolute_url(request, reverse("articles:home")),
+        "url": absolute_url(request, path("articles:home")),
         "logo": logo(request),
     }
 

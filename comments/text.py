@@ -1,12 +1,14 @@
 """A reader's plain text as safe HTML: escaped, line breaks kept, bare URLs linked."""
 
 import re
+from html import escape
 
-from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 # A bare URL: http(s)://… or www.…, up to whitespace or a character that cannot be in one.
 URL_RE = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
+NEWLINES_RE = re.compile(r"\r\n|\r")
+PARAGRAPH_BREAK_RE = re.compile(r"\n{2,}")
 TRAILING_PUNCTUATION = ".,:;!?'\""
 BRACKETS = {")": "(", "]": "[", "}": "{"}
 
@@ -30,7 +32,14 @@ def _trim(url: str) -> str:
 
 
 def render(text: str) -> SafeString:
-    """Escape everything the reader typed; link bare URLs with rel="nofollow ugc"."""
+    """Escape everything the reader typed; link bare URLs with rel="nofollow ugc".
+
+    Blank lines separate paragraphs (``<p>``), other line breaks are kept (``<br>``),
+    as Django's ``linebreaks`` filter does. Every comment on a page goes through
+    here, so it uses the standard library's ``html.escape`` (what Django's
+    ``escape`` calls) without Django's lazy-string wrappers.
+    """
+    text = NEWLINES_RE.sub("\n", text)
     parts = []
     position = 0
     for match in URL_RE.finditer(text):
@@ -40,8 +49,11 @@ def render(text: str) -> SafeString:
         start = match.start()
         parts.append(escape(text[position:start]))
         href = url if url.lower().startswith(("http://", "https://")) else f"http://{url}"
-        parts.append(format_html('<a href="{}" rel="nofollow ugc">{}</a>', href, url))
+        parts.append(f'<a href="{escape(href)}" rel="nofollow ugc">{escape(url)}</a>')
         position = start + len(url)
     parts.append(escape(text[position:]))
-    # Everything is escaped above; linebreaks only adds <p> and <br>.
-    return mark_safe(linebreaks("".join(parts), autoescape=False))  # noqa: S308
+    paragraphs = PARAGRAPH_BREAK_RE.split("".join(parts))
+    # Everything is escaped above; only <p> and <br> are added.
+    return mark_safe(  # noqa: S308
+        "\n\n".join(f"<p>{paragraph.replace(chr(10), '<br>')}</p>" for paragraph in paragraphs)
+    )

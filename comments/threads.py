@@ -1,24 +1,57 @@
 """A story's comment threads as readers see them: oldest first, a page at a time.
 
 Pages hold first comments; each comes with all its replies, so a thread is never
-split. A page costs at most four queries however many comments the story has:
-the counts, the page's first comments, their replies, and (on page one, when
-there are any) the featured comments.
+split. Most stories have a few hundred comments at most: those are read whole in
+one query, which also counts them. A story with more costs at most three queries
+however many it has: that one (for the counts), the page's threads, and (on page
+one, when the first query did not hold them) the featured comments.
 """
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 
-from .models import Comment
+from .models import MAX_DEPTH, Comment
 
 # Counts in story lists come from the cache; every change that moderation makes
 # forgets them, and they expire after a minute in any case (the cache may be
 # per process).
 COUNT_TIMEOUT = 60
 FEATURED_LIMIT = 5
+# A story with at most this many approved comments is read whole, in one query.
+READ_WHOLE = 250
+
+
+@dataclass(slots=True)
+class ShownComment:
+    """What a reader sees of an approved comment; moderation's fields stay in the database.
+
+    Plain rows rather than model instances: a page shows up to hundreds of comments,
+    and building a model instance (with its signals) for each cost more than the query.
+    """
+
+    pk: int
+    parent_id: int | None
+    root_id: int | None
+    depth: int
+    name: str
+    body: str
+    created_at: datetime
+    featured: bool
+    children: list = field(default_factory=list)
+
+    FIELDS = ("pk", "parent", "root", "depth", "name", "body", "created_at", "featured")
+
+    @property
+    def can_have_replies(self):
+        return self.depth < MAX_DEPTH - 1
+
+
+def _shown(queryset) -> list[ShownComment]:
+    return [ShownComment(*row) for row in queryset.values_list(*ShownComment.FIELDS)]
 
 
 @dataclass
@@ -58,31 +91,44 @@ def page_number(value) -> int:
 def thread_page(article, number: int, *, per_page: int) -> ThreadPage:
     """The approved comments of one page, nested: each comment gets ``.children``."""
     public = Comment.objects.public().for_article(article)
-    summary = public.aggregate(
-        total=Count("pk"),
-        threads=Count("pk", filter=Q(parent__isnull=True)),
-        featured=Count("pk", filter=Q(featured=True)),
+    # Oldest first, each row with the story's counts (window counts see every row
+    # the WHERE keeps, before the LIMIT).
+    rows = list(
+        public.annotate(
+            total=Window(Count("pk")),
+            threads=Window(Count("pk", filter=Q(parent__isnull=True))),
+            featured_count=Window(Count("pk", filter=Q(featured=True))),
+        ).values_list(*ShownComment.FIELDS, "total", "threads", "featured_count")[: READ_WHOLE + 1]
     )
-    if not summary["total"]:
+    if not rows:
         return ThreadPage()
-    num_pages = max(1, math.ceil(summary["threads"] / per_page))
+    total, thread_count, featured_count = rows[0][-3:]
+    oldest = [ShownComment(*row[:-3]) for row in rows]
+    num_pages = max(1, math.ceil(thread_count / per_page))
     number = min(number, num_pages)
     offset = (number - 1) * per_page
-    top = list(public.top_level()[offset : offset + per_page])
-    replies = []
-    if summary["total"] > summary["threads"] and top:
-        replies = list(public.in_threads([c.pk for c in top]))
+    if total == len(oldest):  # the whole story is here
+        top = [c for c in oldest if c.parent_id is None][offset : offset + per_page]
+        shown = {c.pk for c in top}
+        replies = [c for c in oldest if c.root_id in shown]
+    else:
+        threads = public.top_level().values("pk")[offset : offset + per_page]
+        page = _shown(public.filter(Q(pk__in=threads) | Q(root__in=threads)))
+        top = [c for c in page if c.parent_id is None]
+        replies = [c for c in page if c.parent_id is not None]
     _nest(top, replies)
     featured = []
-    if number == 1 and summary["featured"]:
-        featured = list(public.filter(featured=True)[:FEATURED_LIMIT])
-    return ThreadPage(top, featured, summary["total"], number, num_pages)
+    if number == 1 and featured_count:
+        # The first query holds the oldest comments: the featured ones among them
+        # come first, so they do when they are all, or enough.
+        featured = [c for c in oldest if c.featured]
+        if len(featured) < min(featured_count, FEATURED_LIMIT):
+            featured = _shown(public.filter(featured=True)[:FEATURED_LIMIT])
+    return ThreadPage(top, featured[:FEATURED_LIMIT], total, number, num_pages)
 
 
 def _nest(top, replies):
     by_pk = {c.pk: c for c in [*top, *replies]}
-    for comment in by_pk.values():
-        comment.children = []
     for reply in replies:  # oldest first, so a parent always comes before its replies
         # A reply whose parent is hidden hangs under the thread's first comment.
         (by_pk.get(reply.parent_id) or by_pk[reply.root_id]).children.append(reply)

@@ -25,6 +25,8 @@ def _client_ip(request):
 
 
 def _story_with_form(request, article, form, *, status):
+    # The story page's extras (bylines, tags), fetched only when the page is shown again.
+    article = Article.objects.for_display().get(pk=article.pk)
     return TemplateResponse(
         request,
         "articles/article_detail.html",
@@ -40,7 +42,8 @@ def _story_with_form(request, article, form, *, status):
 @same_origin_required
 @require_POST
 def post_comment(request, article_id):
-    article = get_object_or_404(Article.objects.live().for_display(), pk=article_id)
+    # Deciding needs the story and its section's comment setting, nothing more.
+    article = get_object_or_404(Article.objects.live().select_related("section"), pk=article_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _story_with_form(request, article, form, status=400)

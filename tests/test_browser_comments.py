@@ -81,8 +81,9 @@ def test_reply_is_moderated_with_the_keyboard_then_shown_nested(new_context, sto
     The Reply link works as a plain link: the form says whom it answers. The
     first-time reader is told the reply awaits moderation. In the pending queue
     the moderator presses "a" on the highlighted row, and the reply then shows
-    under the comment it answers. A reader reports the original comment with
-    the small form under it and is thanked.
+    under the comment it answers. A reader reports the original comment through
+    its Report link (a page of its own: the reason, then "Send report"), comes back
+    to the story and is thanked.
     """
     story_url, wait = story
     reader = new_context().new_page()
@@ -119,10 +120,12 @@ def test_reply_is_moderated_with_the_keyboard_then_shown_nested(new_context, sto
     thread = reader.locator(".comment").filter(has_text="The ferry was quicker anyway.").first
     expect(thread.locator(".comment-replies .comment-body")).to_contain_text(reply_text)
 
-    thread.locator("summary").first.click()
-    report = thread.locator("form").first
-    report.get_by_label("Why should moderators look at this comment?").select_option(
+    thread.get_by_role("link", name="Report this comment").first.click()
+    expect(reader.get_by_role("heading", name="Report a comment")).to_be_visible()
+    expect(reader.locator("blockquote")).to_contain_text("The ferry was quicker anyway.")
+    reader.get_by_label("Why should moderators look at this comment?").select_option(
         label="Off-topic"
     )
-    report.get_by_role("button", name="Send report").click()
+    reader.get_by_role("button", name="Send report").click()
+    expect(reader).to_have_url(re.compile(r"reported=\d+#comments$"))
     expect(reader.get_by_role("status")).to_contain_text("Your report was sent")

@@ -291,6 +291,18 @@ class ImageTests(TestCase):
         for image in images[1:]:
             self.assertIn('loading="lazy"', image)
 
+    def test_pictures_follow_where_media_are_served(self):
+        """Rendition links are worked out once, yet follow MEDIA_URL (e.g. a move to a CDN)."""
+        for n in range(2):
+            make_article(lead_image=picture_file(320, 180), lead_image_alt=f"Picture {n}")
+        before = re.findall(r"<img[^>]+>", self.client.get("/").content.decode())
+        with self.settings(MEDIA_URL="https://cdn.example.com/media/"):
+            after = re.findall(r"<img[^>]+>", self.client.get("/").content.decode())
+        self.assertEqual(len(after), 2)
+        for old, new in zip(before, after, strict=True):
+            self.assertRegex(old, r'src="/media/renditions/[^"]+\.webp"')
+            self.assertEqual(new, old.replace("/media/", "https://cdn.example.com/media/"))
+
 
 class ErrorPageTests(TestCase):
     def test_taken_down_story_is_410_in_the_site_design(self):

@@ -4,10 +4,11 @@ import json
 import re
 from datetime import timedelta
 
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
+from django.urls import set_script_prefix
 from django.utils import timezone
 
-from articles import publishing
+from articles import publishing, seo
 
 from .factories import (
     make_article,
@@ -201,3 +202,15 @@ class ListPageMetaTests(TestCase):
         self.assertContains(home, '<link rel="canonical" href="http://testserver/">')
         self.assertContains(home, 'type="application/rss+xml"')
         self.assertContains(home, 'type="application/atom+xml"')
+
+
+class PathTests(SimpleTestCase):
+    def test_remembered_links_follow_the_script_prefix(self):
+        """Links made once are still right for a site served under a path (SCRIPT_NAME)."""
+        self.assertEqual(seo.path("articles:tag", "floods"), "/tag/floods/")
+        set_script_prefix("/news/")
+        try:
+            self.assertEqual(seo.path("articles:tag", "floods"), "/news/tag/floods/")
+        finally:
+            set_script_prefix("/")
+        self.assertEqual(seo.path("articles:tag", "floods"), "/tag/floods/")

@@ -1,14 +1,14 @@
 """Comments on the story page: escaped text, threads, pages of comments, counts, featured."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.template import Context, Template
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
 from articles.models import Article
 from articles.tests.factories import make_article, make_section, make_user
-from comments import moderation
+from comments import moderation, threads
 from comments.models import Comment
 from comments.threads import comment_counts
 
@@ -133,6 +133,18 @@ class ThreadTests(TestCase):
                 self.assertContains(page, "Post a comment")
                 self.assertNotContains(page, 'name="parent"')
 
+    def test_times_are_shown_in_the_sites_time_zone(self):
+        """A comment's time reads as in the site's zone, to the minute, and to the second in datetime."""
+        posted = datetime(2026, 3, 1, 22, 30, 15, 500000, tzinfo=UTC)
+        comment = make_comment(self.article, status=APPROVED, created_at=posted)
+        with override_settings(TIME_ZONE="Europe/Helsinki"):
+            html = render_thread(self.article)
+        self.assertInHTML(
+            f'<a class="permalink" href="#comment-{comment.pk}">'
+            '<time datetime="2026-03-02T00:30:15+02:00">2 March 2026, 00:30</time></a>',
+            html,
+        )
+
     def test_featured_comments_are_highlighted(self):
         make_comment(self.article, body="Ordinary", status=APPROVED)
         star = make_comment(self.article, body="Insightful", status=APPROVED)
@@ -142,11 +154,32 @@ class ThreadTests(TestCase):
         self.assertIn(f'id="comment-{star.pk}" class="comment featured"', html)
         self.assertEqual(html.count("Insightful"), 2)  # on top and in its place
 
-    def test_every_comment_has_a_report_form(self):
-        comment = make_comment(self.article, status=APPROVED)
+    def test_every_comment_has_a_report_link(self):
+        """Each comment, replies too, links to its report page, which asks why."""
+        first = make_comment(self.article, status=APPROVED)
+        reply = make_comment(self.article, parent=first, status=APPROVED)
         html = render_thread(self.article)
-        self.assertIn(f'action="/comments/report/{comment.pk}/"', html)
-        self.assertIn('<option value="off_topic">Off-topic</option>', html)
+        for comment in (first, reply):
+            self.assertInHTML(
+                f'<a class="comment-report" href="/comments/report/{comment.pk}/" rel="nofollow">'
+                'Report<span class="visually-hidden"> this comment</span></a>',
+                html,
+            )
+        # Sending it is tested with the moderation pipeline (test_moderation.py).
+        report_page = self.client.get(f"/comments/report/{first.pk}/")
+        self.assertContains(report_page, "Why should moderators look at this comment?")
+        self.assertContains(report_page, '<option value="off_topic">Off-topic</option>', html=True)
+        self.assertContains(report_page, "Send report")
+
+    def test_the_thread_costs_no_form_per_comment(self):
+        """Fifty comments carry no form of their own: the page keeps to its one comment form."""
+        for n in range(50):
+            make_comment(self.article, body=f"Comment {n}", status=APPROVED)
+        page = self.client.get(self.article.get_absolute_url())
+        html = page.content.decode()
+        self.assertEqual(html.count('class="comment"'), 50)
+        self.assertEqual(html.count("<form"), 2)  # the site search and "Post Comment"
+        self.assertEqual(html.count("<select"), 0)
 
 
 class PaginationTests(TestCase):
@@ -203,20 +236,22 @@ class PaginationTests(TestCase):
         response = self.client.get(f"{self.article.get_absolute_url()}?cpage=-1")
         self.assertEqual(response.status_code, 200)
 
-    def test_a_page_costs_three_queries(self):
+    def test_a_page_costs_one_query(self):
+        """A story with a few hundred comments at most is read whole, counts and all."""
         render_thread(self.article)  # warm the settings cache
-        # 1 counts (all, first comments, featured), 2 the page's first comments,
-        # 3 their replies.
-        with self.assertNumQueries(3):
-            render_thread(self.article, "cpage=2")
+        # 1 every approved comment of the story, with the counts
+        with self.assertNumQueries(1):
+            html = render_thread(self.article, "cpage=2")
+        self.assertIn("Late reply to 06", html)
 
-    def test_featured_comments_cost_one_more_query_on_page_one(self):
+    def test_featured_comments_come_with_that_query(self):
         Comment.objects.filter(pk=self.threads[9].pk).update(featured=True)
         render_thread(self.article)
-        # 1 counts, 2 first comments, 3 replies, 4 featured comments
-        with self.assertNumQueries(4):
+        # 1 every approved comment of the story, with the counts
+        with self.assertNumQueries(1):
             html = render_thread(self.article)
         self.assertIn("Thread 09", html)
+        self.assertIn('<h3 id="featured-comments-title">Featured comments</h3>', html)
 
     def test_link_to_an_approved_comment_points_at_its_page(self):
         reply = Comment.objects.get(body="Late reply to 06")
@@ -231,28 +266,65 @@ class PaginationTests(TestCase):
 
 
 class ManyCommentsTests(TestCase):
-    def test_five_thousand_comments_cost_the_same_queries_and_one_page(self):
-        """A story with 5,000 comments renders one page of them, in three queries."""
-        article = make_article()
-        now = timezone.now()
-        Comment.objects.bulk_create(
+    def add_comments(self, article, count, *, start):
+        return Comment.objects.bulk_create(
             Comment(
                 article=article,
                 name=f"Reader {n}",
                 email=f"r{n}@example.com",
                 body=f"Comment number {n}",
                 status=APPROVED,
-                created_at=now,
+                created_at=start + timedelta(seconds=n),
             )
-            for n in range(5000)
+            for n in range(count)
         )
+
+    def test_five_thousand_comments_cost_the_same_queries_and_one_page(self):
+        """A story with 5,000 comments renders one page of them, in two queries."""
+        article = make_article()
+        self.add_comments(article, 5000, start=timezone.now() - timedelta(days=1))
         render_thread(article)
-        # 1 counts, 2 the page's first comments (no replies exist: no third query)
+        # 1 the oldest comments with the counts, 2 the page's threads with their replies
         with self.assertNumQueries(2):
             html = render_thread(article, "cpage=7")
         self.assertIn("Comments (5000)", html)
         self.assertIn("Page 7 of 100", html)
         self.assertEqual(html.count('class="comment"'), 50)
+        self.assertIn("Comment number 300<", html)
+        self.assertNotIn("Comment number 299<", html)
+
+    def test_a_long_thread_keeps_late_replies_and_featured_comments(self):
+        """Past what is read whole, a page still holds its threads' replies, however late."""
+        article = make_article()
+        start = timezone.now() - timedelta(days=1)
+        comments = self.add_comments(article, threads.READ_WHOLE + 50, start=start)
+        first = comments[2]
+        late = make_comment(
+            article, parent=first, body="A late reply", status=APPROVED, created_at=timezone.now()
+        )
+        make_comment(article, parent=late, body="A reply to it", status=APPROVED)
+        star = comments[-1]  # newer than anything the first query reads
+        Comment.objects.filter(pk=star.pk).update(featured=True)
+        render_thread(article)
+        # 1 the oldest comments with the counts, 2 the page's threads with their replies,
+        # 3 the featured comments (none among the oldest)
+        with self.assertNumQueries(3):
+            html = render_thread(article)
+        self.assertIn(f"Comments ({threads.READ_WHOLE + 52})", html)
+        self.assertIn("Page 1 of 6", html)
+        self.assertRegex(
+            html,
+            r"(?s)Comment number 2<.*<ol class=\"comment-replies\">.*A late reply.*"
+            r"<ol class=\"comment-replies\">.*A reply to it.*Comment number 3<",
+        )
+        self.assertIn(f'id="comment-{first.pk}"', html)
+        self.assertIn(f"Comment number {threads.READ_WHOLE + 49}<", html)  # featured, on top
+        self.assertNotIn(f'id="comment-{star.pk}"', html)  # its own place is on page 6
+        # Later pages: the oldest comments, then the page's threads
+        with self.assertNumQueries(2):
+            html = render_thread(article, "cpage=6")
+        self.assertIn(f'id="comment-{star.pk}" class="comment featured"', html)
+        self.assertNotIn("A late reply", html)
 
 
 class CountInListsTests(TestCase):
