@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	echo $$p; break; fi; done)
 
-.PHONY: help run test test-postgres bench lint setup demo clean
+.PHONY: help run test test-postgres bench bench-scale lint setup demo clean
 
 help:
 	@echo "make run    set up and serve the demo site at http://127.0.0.1:$(PORT)"
@@ -60,6 +60,13 @@ lint: setup
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
+# The reader's pages, comment storm, breaking news and worker memory on 10,000 stories
+# (newsroom/bench/); e.g. BENCH_ARGS="--quick" or "--scenario storm".
 bench: setup
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
-	$(BIN)/python -m newsroom.bench
+	$(BIN)/python -m newsroom.bench $(BENCH_ARGS)
+
+# Lists and search at a million stories on PostgreSQL (127.0.0.1:5432; see newsroom/bench_scale.py).
+bench-scale: setup
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m newsroom.bench_scale

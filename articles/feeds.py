@@ -143,7 +143,7 @@ class TagRssFeed(LatestRssFeed):
         return self._absolute(seo.tag_url(obj))
 
     def stories(self, obj=None):
-        return Article.objects.live().filter(tags=obj)
+        return Article.objects.live().tagged(obj)
 
     def items(self, obj=None):
         items = super().items(obj)

@@ -1,9 +1,13 @@
+import calendar
+from bisect import bisect_right
+from datetime import UTC, date, datetime, time, timedelta
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
-from django.urls import reverse
+from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
@@ -44,7 +48,9 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        from .seo import path  # remembered reverse(): lists link every section and story
+
+        return path("articles:section", self.slug)
 
     NAVIGATION_CACHE_KEY = "articles:navigation-sections"
 
@@ -109,6 +115,22 @@ class ArticleQuerySet(models.QuerySet):
     def in_section(self, section):
         return self.filter(section=section)
 
+    def tagged(self, tag):
+        """Stories carrying ``tag``, as ``id IN (the tag's stories)``.
+
+        taggit's own join (``filter(tags=tag)``) casts the tagged item's id, so PostgreSQL
+        cannot look a story's tags up by index: it would read every story of the tag to
+        find the newest. As a subquery both ways are open: a popular tag's page walks the
+        newest stories and checks each (index-only), a rare one reads its few stories.
+        """
+        from django.contrib.contenttypes.models import ContentType
+        from taggit.models import TaggedItem
+
+        stories = TaggedItem.objects.filter(
+            tag=tag, content_type=ContentType.objects.get_for_model(self.model)
+        )
+        return self.filter(pk__in=stories.values("object_id"))
+
     def for_listing(self):
         """What a list of story cards needs, fetched up front."""
         return (
@@ -121,6 +143,62 @@ class ArticleQuerySet(models.QuerySet):
     def for_display(self):
         """What a story page needs, fetched up front."""
         return self.select_related("section").prefetch_related(_bylines(), "tags")
+
+    def periods_with_stories(self, kind, within):
+        """The months (``kind="month"``) of ``within``'s year, or the days (``"day"``) of its
+        month, in which these stories have one; as aware datetimes, oldest first.
+
+        One query of a LIMIT 1 probe per period (twelve or up to 31 index reads), instead of
+        truncating the date of every story of the period and keeping the distinct ones. The
+        probe is compiled and planned once (31 compiled querysets would cost more than the
+        reads).
+        """
+        if kind == "month":
+            firsts = [date(within.year, month, 1) for month in range(1, 13)]
+        else:
+            days = calendar.monthrange(within.year, within.month)[1]
+            firsts = [date(within.year, within.month, day) for day in range(1, days + 1)]
+        try:
+            after = date(within.year + 1, 1, 1) if kind == "month" else firsts[-1] + timedelta(1)
+        except (ValueError, OverflowError):
+            after = None  # the period ends with the calendar
+        zone = timezone.get_current_timezone()
+        bounds = [timezone.make_aware(datetime.combine(day, time.min), zone) for day in firsts]
+        last = (
+            timezone.make_aware(datetime.combine(after, time.min), zone)
+            if after
+            else datetime.max.replace(tzinfo=UTC)
+        )
+        ends = [*bounds[1:], last]
+        # The probe, compiled once with placeholder bounds that no real bound equals, runs
+        # as a correlated subquery over a VALUES list of the periods' bounds.
+        low, high = datetime(1, 1, 2, tzinfo=UTC), datetime(1, 1, 3, tzinfo=UTC)
+        probe = (
+            self.prefetch_related(None)
+            .filter(publish_at__gte=low, publish_at__lt=high)
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)[:1]
+        )
+        field = self.model._meta.get_field("publish_at")
+        sql, params = probe.query.sql_with_params()
+        low, high = (field.get_db_prep_value(value, connection) for value in (low, high))
+        pieces = sql.split("%s")
+        inner, args = pieces[0], []
+        for param, piece in zip(params, pieces[1:], strict=True):
+            if param in (low, high):
+                inner += ("v.column1" if param == low else "v.column2") + piece
+            else:
+                inner += "%s" + piece
+                args.append(param)
+        for start, end in zip(bounds, ends, strict=True):
+            args += [field.get_db_prep_value(value, connection) for value in (start, end)]
+        rows = ", ".join(["(%s, %s)"] * len(bounds))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ({inner}) FROM (VALUES {rows}) AS v", args)  # noqa: S608
+            found = [row[0] for row in cursor.fetchall() if row[0] is not None]
+        for converter in connection.ops.get_db_converters(Col(None, field)):
+            found = [converter(value, None, connection) for value in found]
+        return sorted({bounds[bisect_right(bounds, at) - 1] for at in found})
 
 
 class Article(models.Model):
@@ -264,6 +342,12 @@ class Article(models.Model):
             models.Index(
                 fields=["section", "status", "publish_at"], name="article_section_live_idx"
             ),
+            # The next story to expire (when cached lists go stale) without reading them all.
+            models.Index(
+                fields=["expire_at"],
+                condition=Q(expire_at__isnull=False),
+                name="article_expiry_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -308,7 +392,9 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        from .seo import path
+
+        return path("articles:detail", self.slug)
 
     def clean(self):
         super().clean()

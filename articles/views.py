@@ -4,6 +4,8 @@ Every list starts from ``Article.objects.live()``; templates get everything they
 fetched up front (see the ``assertNumQueries`` tests in ``articles/tests/test_pages.py``).
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Subquery
@@ -135,7 +137,7 @@ class TagView(LiveArticleListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        return super().get_queryset().tagged(self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -170,7 +172,8 @@ class ContributorView(LiveArticleListView):
 class SearchView(ListView):
     """``/search/?q=``: full-text search on PostgreSQL, a plain fallback on SQLite.
 
-    Search keeps Django's counting paginator: it counts the matches, not the archive.
+    Search keeps Django's counting paginator: it counts the ranked matches (at most
+    ``search.MAX_RESULTS``), not the archive.
     """
 
     template_name = "articles/search.html"
@@ -179,11 +182,14 @@ class SearchView(ListView):
 
     def get_queryset(self):
         self.query = story_search.clean_query(self.request.GET.get("q"))
-        return story_search.search(self.query)
+        return story_search.results(self.query)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            query=self.query, full_text=story_search.full_text_available(), **kwargs
+            query=self.query,
+            full_text=story_search.full_text_available(),
+            max_results=story_search.MAX_RESULTS,
+            **kwargs,
         )
         for article in context["articles"]:
             article.snippet = story_search.snippet(article, self.query)
@@ -227,7 +233,10 @@ class LiveArchiveMixin(StoryPaginationMixin):
         return Article.objects.live().for_listing()
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        return super().get_date_list(queryset.prefetch_related(None), date_type, ordering)
+        # The months (or days) that have stories, from one probe each: Django's own list
+        # reads every story of the period. Only year and month archives list periods.
+        within = datetime.date(int(self.get_year()), int(self.kwargs.get("month", 1)), 1)
+        return queryset.periods_with_stories(date_type or self.get_date_list_period(), within)
 
     template_name = "articles/archive.html"
     period_format = "Y"  # how the archive's period is named, in ``date`` filter format
