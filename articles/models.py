@@ -583,21 +583,3 @@ class PreviewLink(models.Model):
     @property
     def is_valid(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
-
-
-class PageVersion(models.Model):
-    """One row: the version of everything readers see, for the whole-page cache.
-
-    Any change a reader could notice raises ``version`` (see ``articles/pagecache.py``);
-    ``next_change_at`` is the next scheduled instant (a story going live or expiring),
-    at which the first request raises it again, so no job is needed.
-    """
-
-    version = models.PositiveBigIntegerField(default=1)
-    next_change_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("page version")
-
-    def __str__(self):
-        return f"version {self.version}"
