@@ -200,6 +200,31 @@ class ListCostTests(TestCase):
             )
             self.assertEqual(block["articles"], expected)
 
+    def test_home_blocks_are_read_at_the_time_of_each_request(self):
+        """The blocks' query is compiled once per process; each request still asks for "now"."""
+        self.add_stories(3)
+        news = Section.objects.get(slug="news")
+        at = timezone.now() + timedelta(hours=2)
+        make_article(headline="Later in the news", section=news, publish_at=at)
+        cache.clear()
+        self.assertNotIn(
+            "Later in the news",
+            [
+                a.headline
+                for b in self.client.get("/").context["section_blocks"]
+                for a in b["articles"]
+            ],
+        )
+        with time_machine.travel(at + timedelta(seconds=1), tick=False):
+            blocks = self.client.get("/").context["section_blocks"]
+        self.assertEqual(blocks[0]["articles"][0].headline, "Later in the news")
+        # A new section in the navigation gets a query of its own.
+        late = make_section(name="Late", slug="late", position=9)
+        make_article(headline="First in Late", section=late)
+        cache.clear()
+        blocks = self.client.get("/").context["section_blocks"]
+        self.assertEqual(blocks[-1]["section"].slug, "late")
+
 
 class ListIndexTests(TestCase):
     """With thousands of stories, EXPLAIN shows every list query driven by an index."""
