@@ -144,6 +144,9 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["email", "created_at"], name="comment_email_idx"),
+            # "Has this commenter an approved comment?" on every post: without it SQLite
+            # (no statistics) walks the status index, every approved comment on the site.
+            models.Index(fields=["email", "status"], name="comment_email_status_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
         ]
         constraints = [

@@ -1,0 +1,59 @@
+"""Posting a comment costs the same on a site with millions of comments as on a new one.
+
+Every check made while the post holds its lock (flood limits, bans, duplicates, "has this
+commenter been approved before?") must read the commenter's own rows through an index, not
+walk the table: SQLite without statistics once chose the status index for that last check
+and read every approved comment on the site, serialising all posting behind it.
+"""
+
+import re
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from articles.tests.factories import make_article
+from comments.models import Comment
+
+from .factories import form_data, make_comment
+
+TABLE = "comments_comment"
+
+
+class PostingQueryPlanTests(TestCase):
+    def plan(self, sql):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Tiny test tables are cheapest to scan; ask which index it would use.
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {sql}")
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+    def test_the_checks_on_a_post_read_only_the_commenters_rows(self):
+        article = make_article()
+        for n in range(30):
+            make_comment(article, email=f"reader{n}@example.com", status=Comment.Status.APPROVED)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.post(
+                f"/comments/post/{article.pk}/",
+                form_data(article, name="New Reader", email="new@example.com"),
+                headers={"sec-fetch-site": "same-origin"},
+            )
+        self.assertEqual(response.status_code, 303)
+        checks = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith("SELECT") and f'FROM "{TABLE}"' in q["sql"]
+        ]
+        self.assertTrue(checks)
+        for sql in checks:
+            plan = self.plan(sql)
+            if connection.vendor == "postgresql":
+                self.assertNotIn(f"Seq Scan on {TABLE}", plan, f"{plan}\n\n{sql}")
+            else:
+                self.assertNotRegex(plan, rf"SCAN {TABLE}(?! USING)", f"{plan}\n\n{sql}")
+                # Walking the status index alone reads every approved comment.
+                self.assertNotRegex(plan, r"USING INDEX \w+ \(status=\?\)", f"{plan}\n\n{sql}")
+            self.assertTrue(re.search(r"Index|INDEX|PRIMARY KEY", plan), plan)
