@@ -1,0 +1,218 @@
+"""Load from outside the site, to 127.0.0.1 only, always bounded in time and count.
+
+Reads are driven by ``wrk`` (C, light on a 2-core machine that also runs the site)
+with a Lua script that spreads requests over a list of paths and counts statuses
+and the ``X-Page-Cache`` header. Comment posts, and runs that must stop at an exact
+number of requests, use a small asyncio client instead, which keeps every
+request's answer: what the storm's bookkeeping (every POST stored once or refused)
+needs, and what wrk cannot do (it always runs for its whole duration).
+"""
+
+import asyncio
+import json
+import subprocess
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+# What the bench's "proxy" adds to every request (see site.py).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+LUA = r"""
+local paths = {PATHS}
+local threads = {}
+local thread_count = 0
+
+function setup(thread)
+  thread:set("id", thread_count)
+  thread_count = thread_count + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  prepared = {}
+  for i, path in ipairs(paths) do prepared[i] = wrk.format(nil, path) end
+  -- Threads start at different places in the list.
+  index = (id * 7919) % #prepared
+  statuses = {}
+  cache = {}
+end
+
+function request()
+  index = index % #prepared + 1
+  return prepared[index]
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  local c = headers["X-Page-Cache"] or headers["x-page-cache"] or "none"
+  cache[c] = (cache[c] or 0) + 1
+end
+
+local function object(t)
+  local parts = {}
+  for k, v in pairs(t) do table.insert(parts, string.format('"%s": %d', k, v)) end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+function done(summary, latency, requests)
+  local st, ca = {}, {}
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("statuses")) do st[k] = (st[k] or 0) + v end
+    for k, v in pairs(t:get("cache")) do ca[k] = (ca[k] or 0) + v end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCHJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, '
+      .. '"max_us": %d, "socket_errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}, '
+      .. '"non_2xx_3xx": %d, "statuses": %s, "cache": %s}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.timeout, e.status,
+    object(st), object(ca)))
+end
+"""
+
+
+def _lua_string(text):
+    if not text.isascii() or any(c in text for c in '"\\\n'):
+        raise ValueError(f"path not usable in the wrk script: {text!r}")
+    return f'"{text}"'
+
+
+class Wrk:
+    """One wrk run, started in the background; ``result()`` waits for it."""
+
+    def __init__(self, base, paths, *, seconds, connections, headers=None, threads=2):
+        self.seconds = seconds
+        script_dir = Path(tempfile.mkdtemp(prefix="newsroom-bench-wrk-"))
+        script = script_dir / "paths.lua"
+        script.write_text(LUA.replace("PATHS", ", ".join(_lua_string(p) for p in paths)))
+        command = [
+            "wrk",
+            f"-t{min(threads, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+        ]
+        for name, value in (PROXY_HEADERS | (headers or {})).items():
+            command += ["-H", f"{name}: {value}"]
+        self.process = subprocess.Popen(
+            [*command, base + paths[0]],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.script_dir = script_dir
+
+    def result(self):
+        try:
+            out, err = self.process.communicate(timeout=self.seconds + 60)
+        finally:
+            for file in self.script_dir.iterdir():
+                file.unlink()
+            self.script_dir.rmdir()
+        line = next((x for x in out.splitlines() if x.startswith("BENCHJSON ")), None)
+        if self.process.returncode or line is None:
+            raise RuntimeError(f"wrk failed ({self.process.returncode}): {err or out}")
+        raw = json.loads(line.removeprefix("BENCHJSON "))
+        seconds = raw["duration_us"] / 1e6
+        socket_errors = sum(raw["socket_errors"].values())
+        return {
+            "requests": raw["requests"],
+            "seconds": round(seconds, 2),
+            "rps": raw["requests"] / seconds if seconds else 0.0,
+            "p50_ms": raw["p50_us"] / 1000,
+            "p90_ms": raw["p90_us"] / 1000,
+            "p99_ms": raw["p99_us"] / 1000,
+            "errors": raw["non_2xx_3xx"] + socket_errors,
+            "non_2xx_3xx": raw["non_2xx_3xx"],
+            "socket_errors": raw["socket_errors"],
+            "statuses": raw["statuses"],
+            "cache": raw["cache"],
+        }
+
+
+def wrk(base, paths, **options):
+    return Wrk(base, paths, **options).result()
+
+
+# The asyncio client ------------------------------------------------------------------
+
+
+def http_request(port, path, *, method="GET", headers=None, data=None):
+    """The bytes of one HTTP/1.1 request through the bench's proxy."""
+    body = urllib.parse.urlencode(data).encode() if data is not None else b""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in (PROXY_HEADERS | (headers or {})).items()]
+    if data is not None:
+        lines += [
+            "Content-Type: application/x-www-form-urlencoded",
+            f"Content-Length: {len(body)}",
+        ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _exchange(port, request, timeout):
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
+    try:
+        writer.write(request)
+        await writer.drain()
+        # gunicorn's sync workers close the connection after each answer.
+        data = await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {}
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(head[0].split()[1]), headers
+
+
+async def _drive(port, make_request, *, count, seconds, concurrency, timeout):
+    results = []
+    deadline = time.monotonic() + seconds
+    numbers = iter(range(1, count + 1))
+
+    async def sender():
+        for n in numbers:
+            if time.monotonic() >= deadline:
+                return
+            started = time.monotonic()
+            try:
+                status, headers = await _exchange(port, make_request(n), timeout)
+            except (OSError, TimeoutError, IndexError, ValueError) as error:
+                results.append((n, type(error).__name__, time.monotonic() - started, {}))
+                continue
+            results.append((n, status, time.monotonic() - started, headers))
+
+    started = time.monotonic()
+    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    return results, time.monotonic() - started
+
+
+def drive(port, make_request, *, count, seconds, concurrency, timeout=30):
+    """Send up to ``count`` requests in ``seconds`` (requests started by then are
+    answered), ``concurrency`` at a time. Each: (n, status or error name, seconds,
+    headers); and the time taken."""
+    return asyncio.run(
+        _drive(
+            port,
+            make_request,
+            count=count,
+            seconds=seconds,
+            concurrency=concurrency,
+            timeout=timeout,
+        )
+    )
+
+
+def percentile(values, p):
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]

@@ -1,0 +1,290 @@
+"""The scenarios with comments: a comment storm, and breaking news.
+
+Both run against the production configuration with the page cache on. Posting
+goes through the real form: the hot story's form token and action read from its
+page, ``Sec-Fetch-Site: same-origin`` as a browser sends, and a new commenter (email
+and ``X-Forwarded-For`` address) for every comment, so the flood limits, which are
+per address and per email, refuse none of them. New commenters are held for
+moderation (``hold_first_time``), so a storm changes no page readers see; in
+breaking news a separate Django process approves each comment, which does.
+"""
+
+import json
+import subprocess
+import sys
+import time
+
+from . import site
+from .load import Wrk, drive, http_request, percentile
+from .site import log
+
+
+def _ratio(value, idle):
+    return value / idle if idle else float("nan")
+
+
+class CommentScenarios:
+    """Mixed into ``run.Bench``: uses its server, content, results and settings."""
+
+    def storm(self):
+        seconds = self.seconds
+        readers = max(2, self.connections // 4)
+        posters = max(2, self.connections // 2)
+        prefix = f"storm-{int(time.time())}"
+        with self.serve("storm", 600) as server:
+            action, token = self._comment_form(server)
+
+            def post(n, prefix=prefix):
+                # A new commenter each time: email and address (10.x.y.z) of their own.
+                return http_request(
+                    server.port,
+                    action,
+                    method="POST",
+                    headers={
+                        "X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}",
+                        "Sec-Fetch-Site": "same-origin",
+                        "Origin": f"https://127.0.0.1:{server.port}",
+                    },
+                    data={
+                        "name": f"Storm Reader {n}",
+                        "email": f"{prefix}-{n}@example.com",
+                        "body": f"Comment {n} of the storm {prefix}: quick, but typed by hand.",
+                        "token": token,
+                        "parent": "",
+                        "leave_empty": "",
+                    },
+                )
+
+            # Every worker has read the story and taken a comment before it is measured.
+            self.warm(server, [self.hot])
+            drive(
+                server.port,
+                lambda n: post(n + 60_000, prefix=f"warm-{prefix}"),
+                count=4 * site.workers(),
+                seconds=120,
+                concurrency=site.workers(),
+            )
+            log(f"storm: idle reads of the story, {readers} connections")
+            idle = self._wrk(server.base, [self.hot], connections=readers)
+            log(f"storm: comments posted by {posters} connections while the story is read")
+            reads = Wrk(server.base, [self.hot], seconds=seconds, connections=readers)
+            answers, elapsed = drive(
+                server.port,
+                post,
+                count=self.args.storm_max,
+                seconds=seconds,
+                concurrency=posters,
+            )
+            during = reads.result()
+            time.sleep(1)  # let the last requests' after-commit work finish
+        rows = site.inside(self.env, "storm-rows", "--prefix", prefix)
+        counts = site.inside(
+            self.env | {"PAGE_CACHE_SECONDS": "600"},
+            "queries",
+            "--mode",
+            "rendered",
+            "--pages",
+            "{}",
+            "--post-action",
+            action,
+            "--post-story",
+            str(self.content["hot"]["id"]),
+        )
+        self._storm_rows(answers, elapsed, rows, counts["comment POST"], idle, during, prefix)
+
+    def _storm_rows(self, answers, elapsed, rows, post_queries, idle, during, prefix):
+        statuses = {}
+        for _, status, _, _ in answers:
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+        stored = [n for n, status, _, _ in answers if status == 303]
+        refused = [(n, status) for n, status, _, _ in answers if status != 303]
+        # Every 303 stored exactly once; every refusal (or failure) stored nowhere.
+        twice = [email for email, n in rows.items() if n > 1]
+        missing = [n for n in stored if rows.get(f"{prefix}-{n}@example.com") != 1]
+        refused_but_stored = [n for n, _ in refused if f"{prefix}-{n}@example.com" in rows]
+        latencies = [seconds * 1000 for _, status, seconds, _ in answers if status == 303]
+        measured = {
+            "requests": len(answers),
+            "seconds": round(elapsed, 2),
+            "rps": len(stored) / elapsed if elapsed else 0.0,
+            "p50_ms": percentile(latencies, 50),
+            "p99_ms": percentile(latencies, 99),
+            "errors": len(refused),
+            "statuses": statuses,
+        }
+        intact = not (twice or missing or refused_but_stored)
+        too_fast = statuses.get("429", 0)
+        notes = [
+            f"{len(stored):,} stored (303), rows {sum(rows.values()):,}",
+            f"{too_fast} × 429" if too_fast else "no 429",
+            "every POST stored once or refused" if intact else "BOOKKEEPING FAILED",
+        ]
+        self.results.row(
+            "storm",
+            "comment POSTs (stored per second)",
+            measured,
+            queries=post_queries["queries"],
+            notes=notes,
+            ratio=False,
+        )
+        self.results.row("storm", "story page hits, idle", idle, ratio=False)
+        self.results.row(
+            "storm",
+            "story page hits, during the storm",
+            during,
+            ratio=False,
+            notes=[
+                f"p50 × {_ratio(during['p50_ms'], idle['p50_ms']):.2f}, "
+                f"p99 × {_ratio(during['p99_ms'], idle['p99_ms']):.2f}, "
+                f"req/s × {_ratio(during['rps'], idle['rps']):.2f} of idle"
+            ],
+        )
+        self.results.details["storm"] = {
+            "statuses": statuses,
+            "stored_rows": sum(rows.values()),
+            "stored_twice": twice[:20],
+            "answered_303_not_stored_once": missing[:20],
+            "refused_but_stored": refused_but_stored[:20],
+        }
+        self.results.target(
+            "comments posted ≥ 200 per second",
+            f"{measured['rps']:.0f}/s stored ({len(answers):,} POSTs in {elapsed:.1f} s)",
+            measured["rps"] >= 200,
+        )
+        self.results.target(
+            "nothing lost: every POST stored once or refused with a reason",
+            f"{len(stored):,} × 303 → {sum(rows.values()):,} rows; refused: "
+            + (", ".join(f"{k} × {v}" for k, v in statuses.items() if k != "303") or "none"),
+            intact,
+        )
+        self.results.target(
+            "cached story reads during the storm within 2× of idle latency",
+            f"p50 {idle['p50_ms']:.1f} → {during['p50_ms']:.1f} ms, "
+            f"p99 {idle['p99_ms']:.1f} → {during['p99_ms']:.1f} ms, "
+            f"{idle['rps']:,.0f} → {during['rps']:,.0f} req/s",
+            # With the same connections, throughput halved is the mean latency doubled
+            # (Little's law), counting reads still waiting when the run ended.
+            during["p50_ms"] <= 2 * idle["p50_ms"]
+            and during["p99_ms"] <= 2 * idle["p99_ms"]
+            and during["rps"] >= idle["rps"] / 2,
+        )
+
+    def breaking(self):
+        stories = self.content["stories"][: self.args.breaking_stories]
+        others = [self.content["home"], *self.content["sections"], *stories]
+        half = max(1, self.connections // 2)
+        # Long enough for approvals to land and their effect to be seen, even in --quick.
+        seconds = max(self.seconds, 6)
+        with self.serve("breaking", 600) as server:
+            action, _ = self._comment_form(server)
+            log(f"breaking: warming {len(others) + 1} pages")
+            warm = [self.hot, *others]
+            drive(
+                server.port,
+                lambda n: http_request(server.port, warm[n - 1]),
+                count=len(warm),
+                seconds=300,
+                concurrency=site.workers(),
+            )
+            phases = {}
+            for phase in ("idle", "approving"):
+                approver = None
+                if phase == "approving":
+                    approver = self._approver(server, action, seconds)
+                log(f"breaking: {phase}, {len(others)} pages and the hot story, {half}+{half}")
+                spread = Wrk(server.base, others, seconds=seconds, connections=half)
+                hot = Wrk(server.base, [self.hot], seconds=seconds, connections=half)
+                phases[phase] = {"others": spread.result(), "hot": hot.result()}
+                if approver is not None:
+                    out, err = approver.communicate(timeout=60)
+                    if approver.returncode:
+                        raise RuntimeError(f"approver failed:\n{err[-3000:]}")
+                    phases[phase]["approver"] = json.loads(out.strip().splitlines()[-1])
+        self._breaking_rows(phases, len(others))
+
+    def _approver(self, server, action, seconds):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "newsroom.bench.inside",
+                "approve",
+                "--base",
+                server.base,
+                "--story-path",
+                self.hot,
+                "--action",
+                action,
+                "--seconds",
+                str(seconds),
+                "--rate",
+                "2",
+                "--prefix",
+                f"breaking-{int(time.time())}",
+            ],
+            cwd=site.ROOT,
+            env=self.env | {"PAGE_CACHE_SECONDS": "600"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        ready = process.stdout.readline()
+        if ready.strip() != "ready":
+            process.kill()
+            raise RuntimeError(f"approver did not start: {ready}{process.stderr.read()[-3000:]}")
+        return process
+
+    def _breaking_rows(self, phases, pages):
+        idle, busy = phases["idle"], phases["approving"]
+        approver = busy["approver"]
+
+        def hit_rate(measured):
+            total = sum(measured["cache"].values())
+            return measured["cache"].get("hit", 0) / total if total else 0.0
+
+        for phase, label in ((idle, "idle"), (busy, "comments approved 2/s")):
+            others, hot = phase["others"], phase["hot"]
+            self.results.row(
+                "breaking",
+                f"{pages} other pages, {label}",
+                others,
+                ratio=False,
+                notes=[f"hit rate {hit_rate(others):.1%}"]
+                + (
+                    [f"× {_ratio(others['rps'], idle['others']['rps']):.2f} of idle"]
+                    if phase is busy
+                    else []
+                ),
+            )
+            self.results.row(
+                "breaking",
+                f"hot story, {label}",
+                hot,
+                ratio=False,
+                notes=[f"hit rate {hit_rate(hot):.1%}"]
+                + (
+                    [f"× {_ratio(hot['rps'], idle['hot']['rps']):.2f} of idle"]
+                    if phase is busy
+                    else []
+                ),
+            )
+        self.results.details["breaking"] = {"approver": approver, "pages": pages}
+        rate = hit_rate(busy["others"])
+        self.results.target(
+            "breaking news: other pages' hit rate ≥ 99%",
+            f"{rate:.2%} while {approver['approved']} comments were approved "
+            f"({approver['approved_per_second']}/s)",
+            rate >= 0.99 and approver["approved_per_second"] >= 1.8,
+        )
+        kept = _ratio(busy["others"]["rps"], idle["others"]["rps"])
+        self.results.target(
+            "breaking news: other pages keep their idle throughput (≥ 90%)",
+            f"{busy['others']['rps']:,.0f} vs {idle['others']['rps']:,.0f} req/s idle ({kept:.0%})",
+            kept >= 0.90,
+        )
+        kept = _ratio(busy["hot"]["rps"], idle["hot"]["rps"])
+        self.results.target(
+            "breaking news: the hot story keeps ≥ 80% of its idle throughput",
+            f"{busy['hot']['rps']:,.0f} vs {idle['hot']['rps']:,.0f} req/s idle ({kept:.0%})",
+            kept >= 0.80,
+        )
