@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -111,14 +111,30 @@ class SectionSitemap(SiteSitemap):
         return Section.objects.annotate(last_change=latest_change(section=OuterRef("pk")))
 
 
+def _last_changes(model, through):
+    """``model`` rows that live stories point to (through ``through``), each with
+    ``last_change``: one grouped pass over the live stories, not a subquery per row
+    (which SQLite answers by reading every live story once per tag)."""
+    changes = dict(
+        Article.objects.live()
+        .order_by()
+        .values_list(through)
+        .annotate(last=Max(LAST_CHANGE))
+        .values_list(through, "last")
+    )
+    items = list(model.objects.filter(pk__in=[pk for pk in changes if pk]).order_by("name"))
+    for item in items:
+        item.last_change = changes[item.pk]
+    return items
+
+
 class TagSitemap(SiteSitemap):
     def items(self):
-        # Only tags that live stories carry: the others have no page for readers.
-        return (
-            Tag.objects.annotate(last_change=latest_change(tags=OuterRef("pk")))
-            .filter(last_change__isnull=False)
-            .order_by("name")
-        )
+        # Only tags that live stories carry: the others have no page for readers. Kept for
+        # the request: the index asks for the items to count them and again for lastmod.
+        if not hasattr(self, "_found"):
+            self._found = _last_changes(Tag, "tags")
+        return self._found
 
     def location(self, item):
         return seo.tag_url(item)
@@ -126,13 +142,9 @@ class TagSitemap(SiteSitemap):
 
 class ContributorSitemap(SiteSitemap):
     def items(self):
-        return (
-            Contributor.objects.annotate(
-                last_change=latest_change(bylines__contributor=OuterRef("pk"))
-            )
-            .filter(last_change__isnull=False)
-            .order_by("name")
-        )
+        if not hasattr(self, "_found"):
+            self._found = _last_changes(Contributor, "bylines__contributor")
+        return self._found
 
     def location(self, item):
         return seo.contributor_url(item)
