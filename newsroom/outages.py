@@ -76,7 +76,8 @@ class HostLogGate:
         return self._swap(decide)
 
     def claim_recovery(self):
-        return self._swap(lambda last: (bool(last), 0.0 if last else None))
+        """When the host had logged the outage: when it did (and it is now over), else 0."""
+        return self._swap(lambda last: (last, 0.0 if last else None))
 
 
 class Outage:
@@ -121,17 +122,20 @@ class Outage:
                 extra={"service": self.name, "outage_seconds": round(now - self.down_since)},
             )
 
-    def recovered(self):
-        if self.down_since is None:
+    def recovered(self, *, host_wide=False):
+        """The service answers again. ``host_wide``: even if this process never met the
+        outage, say it is over when another worker of this host logged it (cached pages
+        need no database, so the worker that meets the recovery may not have met the outage)."""
+        if self.down_since is None and not host_wide:
             return
         with self._lock:
-            if self.down_since is None:
-                return
-            seconds = time.time() - self.down_since
+            since = self.down_since
             self.down_since = None
             self._logged_at = None
-        if not self.gate.claim_recovery():
-            return  # another worker of this host has said so
+        logged_at = self.gate.claim_recovery()
+        if not logged_at:
+            return  # not down on this host, or another worker of this host has said so
+        seconds = time.time() - (since if since is not None else logged_at)
         logger.warning(
             "%s reachable again after %d s",
             self.name,
@@ -144,9 +148,9 @@ database = Outage("Database")
 
 
 def _connected(sender, connection, **kwargs):
-    # After an outage every connection is made anew: the first one means it is over.
-    if database.is_down:
-        database.recovered()
+    # After an outage every connection is made anew: the first one means it is over,
+    # for this worker or for the host (connections are kept, so this is rare).
+    database.recovered(host_wide=True)
 
 
 connection_created.connect(_connected, dispatch_uid="newsroom-outages-database")

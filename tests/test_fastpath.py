@@ -3,6 +3,8 @@
 import io
 import sys
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import TestCase, override_settings
 
 from articles.tests.factories import make_article
@@ -46,6 +48,11 @@ class FastPathTests(TestCase):
         cache_on = override_settings(NEWSROOM_PAGE_CACHE_SECONDS=600)
         cache_on.enable()
         self.addCleanup(cache_on.disable)
+        # As Django's test client does: the handler's request signals would close the
+        # test's database connection (and its transaction) after each request.
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
         self.url = make_article(headline="Tide tables").get_absolute_url()
         status, self.first_headers, self.first_body = call(self.url)
         self.assertEqual(status, 200)
