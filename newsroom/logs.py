@@ -155,15 +155,20 @@ def _proxies(entries):
 
 def request_id_for(request):
     """The trusted proxy's ``X-Request-ID`` when it is a sane token, else a fresh uuid4."""
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    if incoming and REQUEST_ID_PATTERN.fullmatch(incoming) and _from_proxy(request):
+    return request_id_from(request.META)
+
+
+def request_id_from(environ):
+    """``request_id_for`` from the WSGI environ (or a request's META)."""
+    incoming = environ.get("HTTP_X_REQUEST_ID", "")
+    if incoming and REQUEST_ID_PATTERN.fullmatch(incoming) and _from_proxy(environ):
         return incoming
     return uuid.uuid4().hex
 
 
-def _from_proxy(request):
+def _from_proxy(environ):
     try:
-        peer = ip_address(request.META.get("REMOTE_ADDR", ""))
+        peer = ip_address(environ.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
     return any(peer in network for network in _proxies(tuple(settings.TRUSTED_PROXIES)))

@@ -195,6 +195,11 @@ PAGECACHE_DEPENDENCIES = "articles.cachekeys.page_dependencies"
 PAGECACHE_LIST_SECONDS = int(os.environ.get("PAGE_CACHE_LIST_SECONDS", 60))
 PAGECACHE_PURGE_URLS = env_list("CACHE_PURGE_URLS")
 PAGECACHE_PURGE_TIMEOUT = 2
+# With Redis, each process also keeps the pages it served lately (this many bytes
+# at most), told of every change on a Redis channel (pagecache/local.py), and
+# checks each copy against Redis again after PAGECACHE_LOCAL_SECONDS.
+PAGECACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_MB", 16)) * 1024 * 1024
+PAGECACHE_LOCAL_SECONDS = 5
 # Paths that are never cached: per-user, per-request or served elsewhere.
 PAGECACHE_UNCACHED_PREFIXES = [
     "/admin/",

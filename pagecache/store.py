@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
+from .local import announce, copies, enabled
+
 SEQUENCE = "pagecache:seq"
 PAGE_PREFIX = "pagecache:page:"
 VERSION_PREFIX = "pagecache:v:"
@@ -80,8 +82,20 @@ KEYS_SEEN_MAX = 20000
 
 
 def lookup(address):
-    """The current stored page at ``address``, or None."""
+    """The current stored page at ``address``, or None: this process's copy when it
+    has a current one (``pagecache.local``), else the shared cache's."""
     store = cache()
+    if not enabled(store):
+        return _shared(store, address)
+    page, token = copies.get(store, address)
+    if page is None:
+        page = _shared(store, address)
+        if page is not None:
+            copies.keep(store, address, page, token)
+    return page
+
+
+def _shared(store, address):
     key = page_key(address)
     wanted = [version_key(name) for name in _keys_seen.get(key, ())]
     found = store.get_many([key, *wanted])
@@ -137,4 +151,6 @@ def invalidate(keys):
         except ValueError:
             return False
     failed = store.set_many({version_key(key): number for key in keys}, timeout=version_seconds())
-    return not failed
+    # Then every process's own copies (even if the versions were not all taken).
+    announced = announce(store, number, keys)
+    return not failed and announced
