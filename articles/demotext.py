@@ -211,7 +211,8 @@ class Writer:
         return self.sentence()
 
     def body(self, paragraphs=3, sentences=2):
-        """A few short paragraphs as sanitised HTML (nothing in them needs escaping)."""
+        """``paragraphs`` of ``sentences`` each (``body_shape`` for a length in words)."""
+        # As sanitised HTML: nothing in the sentences needs escaping.
         return "".join(
             "<p>" + " ".join([self.sentence() for _ in range(sentences)]) + "</p>"
             for _ in range(paragraphs)
@@ -236,3 +237,13 @@ class Writer:
         room = max(min(now - published, timedelta(days=3)) - timedelta(seconds=1), timedelta(0))
         draw = self.rng.random
         return [published + room * offset for offset in sorted(draw() for _ in range(count))]
+
+
+# A generated sentence has about this many words.
+WORDS_PER_SENTENCE = 17
+
+
+def body_shape(words):
+    """(paragraphs, sentences per paragraph) for a body of about ``words`` words."""
+    sentences = 2 if words < 200 else 4
+    return max(1, round(words / (WORDS_PER_SENTENCE * sentences))), sentences

@@ -4,6 +4,7 @@ The same tests run on SQLite (batched inserts) and PostgreSQL (``COPY``), whiche
 suite runs on; where the two differ (parallel writers) a test says what each does.
 """
 
+import re
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -188,12 +189,25 @@ class GeneratedStoriesTests(TestCase):
             self.assertRaisesMessage(CommandError, "never written in production"),
         ):
             generate(stories=1)
-        for options in ({"stories": -1}, {"tags": 0}, {"comments_per_story": -2}):
+        for options in ({"stories": -1}, {"tags": 0}, {"comments_per_story": -2}, {"words": 0}):
             with self.subTest(options=options), self.assertRaises(CommandError):
                 generate(**options)
         with self.assertRaisesMessage(CommandError, "--until must be a past time"):
             generate(until="2030-01-01T00:00Z")
         self.assertFalse(Article.objects.exists())
+
+    def test_bodies_have_about_the_words_asked_for(self):
+        for words in (100, 700):
+            with self.subTest(words=words):
+                Article.objects.all().delete()
+                generate(stories=10, words=words, comments_per_story=0)
+                counts = [
+                    len(re.sub(r"<[^>]+>", " ", body).split())
+                    for body in Article.objects.values_list("body", flat=True)
+                ]
+                average = sum(counts) / len(counts)
+                self.assertGreater(average, words * 0.75)
+                self.assertLess(average, words * 1.25)
 
     def test_vocabularies_give_common_and_rare_words(self):
         """Benchmarks rely on one word used in many stories and a town named in few."""

@@ -52,6 +52,8 @@ CLEARED = {
 }
 # The story page of the issue's comparison carries 50 approved comments.
 COMMENTS_PER_STORY = 50
+# ... and about 700 words, as in the issue's comparison.
+WORDS_PER_STORY = 700
 
 
 def log(message):
@@ -109,7 +111,7 @@ def inside(env, *args, timeout=600):
 
 def _content_key(stories, seed):
     """What the generated database depends on: the schema and the generator."""
-    digest = hashlib.sha256(f"{stories}:{COMMENTS_PER_STORY}:{seed}".encode())
+    digest = hashlib.sha256(f"{stories}:{COMMENTS_PER_STORY}:{WORDS_PER_STORY}:{seed}".encode())
     sources = sorted(ROOT.glob("*/migrations/*.py")) + [GENERATOR]
     for path in sources:
         if path.exists():
@@ -133,6 +135,8 @@ def _generate(env, stories, seed, log):
         str(stories),
         "--comments-per-story",
         str(COMMENTS_PER_STORY),
+        "--words",
+        str(WORDS_PER_STORY),
         "--seed",
         str(seed),
         quiet=False,

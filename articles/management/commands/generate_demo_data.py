@@ -112,6 +112,9 @@ class Command(BaseCommand):
             "--comments-per-story", type=int, default=5, help="Approved comments on each story."
         )
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same stories.")
+        parser.add_argument(
+            "--words", type=int, default=100, help="About how many words in each story's body."
+        )
         parser.add_argument("--sections", type=int, default=8, help="Sections to spread over.")
         parser.add_argument("--tags", type=int, default=500, help="Distinct tags to use.")
         parser.add_argument("--contributors", type=int, default=200, help="Bylines to use.")
@@ -132,7 +135,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("Generated demo data is never written in production mode.")
-        for name in ("stories", "sections", "tags", "contributors"):
+        for name in ("stories", "sections", "tags", "contributors", "words"):
             if options[name] < (0 if name == "stories" else 1):
                 raise CommandError(f"--{name} must be at least 1.")
         if options["comments_per_story"] < 0 or options["years"] <= 0:
@@ -258,6 +261,7 @@ class Plan:
         self.until = until
         self.now = now
         self.span = timedelta(days=365.25 * options["years"])
+        self.body_shape = demotext.body_shape(options["words"])
         self.Comment = apps.get_model("comments", "Comment")
         self.sections = pool(Section, demotext.section_names(options["sections"]))
         self.section_weights = demotext.weights(len(self.sections), 8)
@@ -296,7 +300,7 @@ class Plan:
             "slug": slug,
             "headline": headline,
             "summary": writer.summary(),
-            "body": writer.body(),
+            "body": writer.body(*self.body_shape),
             "section": rng.choices(self.sections, cum_weights=self.section_weights)[0],
             "publish_at": published,
             "created_at": published - timedelta(minutes=rng.randint(10, 600)),
