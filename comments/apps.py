@@ -26,11 +26,22 @@ def _retire_story_pages(sender=None, article_ids=(), **kwargs):
     cachekeys.invalidate_stories(article_ids)
 
 
-def _retire_all_pages(sender=None, raw=False, **kwargs):
+def _retire_all_pages(sender=None, instance=None, created=False, raw=False, **kwargs):
     from pagecache.invalidation import invalidate
 
-    if not raw:
-        invalidate({"site"})
+    if raw or (created and _only_defaults(instance)):
+        # Pages were rendered with the defaults while there was no row: nothing changed.
+        return
+    invalidate({"site"})
+
+
+def _only_defaults(instance):
+    fresh = type(instance)()
+    return all(
+        field.value_from_object(instance) == field.value_from_object(fresh)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    )
 
 
 MODERATORS = "Moderators"

@@ -9,7 +9,7 @@ from django.test import TestCase, override_settings
 from articles import publishing
 from articles.models import Correction
 from comments import moderation
-from comments.models import Comment
+from comments.models import Comment, CommentSettings
 from comments.tests.factories import make_comment, make_settings
 from pagecache import store
 
@@ -231,6 +231,13 @@ class PageCacheTests(PageCacheOn, TestCase):
             make_settings(default_mode="closed")
         for url in (self.url, self.other.get_absolute_url()):
             self.assertNotContains(self.client.get(url), "Post Comment")
+
+    def test_the_comment_rules_row_made_with_the_defaults_retires_nothing(self):
+        """The digest check creates the settings row on first use: readers saw those defaults."""
+        self.cached(self.url)
+        with self.captureOnCommitCallbacks(execute=True):
+            CommentSettings.objects.get_or_create(pk=CommentSettings.SINGLETON_PK)
+        self.assertEqual(self.client.get(self.url)["X-Page-Cache"], "hit")
 
     def test_staff_and_posts_are_never_cached(self):
         self.client.force_login(self.editor)
