@@ -200,6 +200,9 @@ PAGECACHE_PURGE_TIMEOUT = 2
 # checks each copy against Redis again after PAGECACHE_LOCAL_SECONDS.
 PAGECACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_MB", 16)) * 1024 * 1024
 PAGECACHE_LOCAL_SECONDS = 5
+# A page missing from the cache is rendered by one process; others asking for it
+# meanwhile wait for that rendering up to this long (0: each renders its own).
+PAGECACHE_COALESCE_SECONDS = 2
 # Paths that are never cached: per-user, per-request or served elsewhere.
 PAGECACHE_UNCACHED_PREFIXES = [
     "/admin/",

@@ -98,18 +98,33 @@ class PageCacheMiddleware:
         address = page_address(request)
         page = store.lookup(address)
         if page is not None:
-            status, headers, body = answer(
-                page, head=False, if_none_match=request.headers.get("If-None-Match", "")
-            )
-            response = HttpResponse(body, status=status)
-            del response["Content-Type"]
-            for name, value in headers:
-                response[name] = value
-            return response
-        started = store.sequence()
-        response = self.get_response(request)
-        if cacheable_response(response):
-            self.keep(request, response, address, started, seconds)
+            return self.hit(request, page)
+        # One process renders a missing page; the others wait for it rather than
+        # render the same page at once (after a change to a page many are reading).
+        wait = settings.PAGECACHE_COALESCE_SECONDS
+        leader = not wait or store.claim(address, seconds=max(int(wait) + 1, 2))
+        if not leader:
+            page = store.wait_for(address, wait)
+            if page is not None:
+                return self.hit(request, page)
+        try:
+            started = store.sequence()
+            response = self.get_response(request)
+            if cacheable_response(response):
+                self.keep(request, response, address, started, seconds)
+        finally:
+            if leader and wait:
+                store.release(address)
+        return response
+
+    def hit(self, request, page):
+        status, headers, body = answer(
+            page, head=False, if_none_match=request.headers.get("If-None-Match", "")
+        )
+        response = HttpResponse(body, status=status)
+        del response["Content-Type"]
+        for name, value in headers:
+            response[name] = value
         return response
 
     def keep(self, request, response, address, started, seconds):

@@ -112,6 +112,38 @@ def _shared(store, address):
     return page
 
 
+LOCK_PREFIX = "pagecache:rendering:"
+
+
+def claim(address, seconds):
+    """True if this process is to render the page at ``address``: no one else is (or the
+    cache does not answer, and each process renders its own)."""
+    return bool(cache().add(LOCK_PREFIX + page_key(address), 1, seconds)) or not claimed(address)
+
+
+def release(address):
+    cache().delete(LOCK_PREFIX + page_key(address))
+
+
+def claimed(address):
+    return cache().get(LOCK_PREFIX + page_key(address)) is not None
+
+
+def wait_for(address, seconds, interval=0.005):
+    """The page at ``address`` once the process rendering it has stored it; None if it
+    stores none (an uncacheable answer) or takes longer than ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        page = lookup(address)
+        if page is not None:
+            return page
+        if not claimed(address):
+            return lookup(address)
+        interval = min(interval * 2, 0.05)
+    return None
+
+
 def save(address, page):
     """Store ``page`` unless one of its keys changed since its rendering began."""
     seconds = page.expires_at - time.time()
