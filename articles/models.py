@@ -469,11 +469,20 @@ class Revision(models.Model):
     """A copy of a story as it was saved: who, when and what."""
 
     class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
         EDIT = "edit", _("Edit")
         TYPO = "typo", _("Typo fix (no public note)")
         UPDATE = "update", _("Update")
         CORRECTION = "correction", _("Correction")
         CLARIFICATION = "clarification", _("Clarification")
+        SUBMITTED = "submitted", _("Submitted for review")
+        WITHDRAWN = "withdrawn", _("Withdrawn from review")
+        SENT_BACK = "sent_back", _("Sent back to draft")
+        PUBLISHED = "published", _("Published")
+        SCHEDULED = "scheduled", _("Scheduled")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        TAKEN_DOWN = "taken_down", _("Taken down")
+        RETURNED = "returned_to_draft", _("Returned to draft")
         RESTORE = "restore", _("Restored from an earlier revision")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
@@ -486,6 +495,8 @@ class Revision(models.Model):
         null=True,
         related_name="+",
     )
+    # When no person saved it: the command or ingest that did (``publishing.System``).
+    actor = models.CharField(_("saved by (system)"), max_length=60, blank=True)
     kind = models.CharField(_("kind of change"), max_length=20, choices=Kind, default=Kind.EDIT)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("content"))
@@ -550,6 +561,8 @@ class ArticleEvent(models.Model):
         null=True,
         related_name="+",
     )
+    # When no person did it: the command or ingest that did (``publishing.System``).
+    actor = models.CharField(_("who (system)"), max_length=60, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
