@@ -303,6 +303,16 @@ class Article(models.Model):
         blank=True,
         help_text=_("The story cannot be published or scheduled to go live before this time."),
     )
+    first_published_at = models.DateTimeField(
+        _("first published"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the story first went live; kept through unpublishing and republishing "
+            "(datePublished)."
+        ),
+    )
     modified_at = models.DateTimeField(
         _("publicly updated"),
         null=True,
@@ -385,6 +395,9 @@ class Article(models.Model):
                 self.lead_image = upright
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
+        if self.status == self.Status.PUBLISHED and self.first_published_at is None:
+            # Kept for ever after: unpublishing and republishing never move it.
+            self.first_published_at = self.publish_at
         # The version lets an editor's save detect that someone else saved first.
         self.version = (self.version or 0) + 1
         if kwargs.get("update_fields") is not None:

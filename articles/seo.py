@@ -22,7 +22,8 @@ LOGO_SIZE = (600, 60)
 
 
 def date_published(article) -> datetime | None:
-    return article.publish_at
+    """datePublished: when the story first went live, whatever happened since."""
+    return article.first_published_at or article.publish_at
 
 
 def date_modified(article) -> datetime | None:

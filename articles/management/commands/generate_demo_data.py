@@ -38,6 +38,10 @@ PASSED = [{"code": "passed", "verdict": "approved", "text": "passed every check"
 COMMENTERS = 5000
 
 
+# Who the audit log says made the stories (a system actor, as in articles/publishing.py).
+ACTOR = "generate_demo_data"
+
+
 class Start(NamedTuple):
     number: int
     rng: random.Random
@@ -324,12 +328,16 @@ class Plan:
         articles = Table(
             Article,
             ["id", "headline", "slug", "summary", "body", "section_id", "status", "publish_at"]
-            + ["version", "created_at", "updated_at"],
+            + ["first_published_at", "version", "created_at", "updated_at"],
         )
         bylines = Table(Byline, ["article_id", "contributor_id", "position"])
         tagged = Table(TaggedItem, ["object_id", "content_type_id", "tag_id"])
-        events = Table(ArticleEvent, ["article_id", "action", "from_status", "to_status", "at"])
-        revisions = Table(Revision, ["article_id", "number", "created_at", "kind", "note", "data"])
+        events = Table(
+            ArticleEvent, ["article_id", "action", "from_status", "to_status", "at", "actor"]
+        )
+        revisions = Table(
+            Revision, ["article_id", "number", "created_at", "kind", "note", "data", "actor"]
+        )
         comments = Table(
             self.Comment,
             ["id", "article_id", "parent_id", "root_id", "depth", "name", "email", "body"]
@@ -340,16 +348,17 @@ class Plan:
             section = s["section"]
             articles.add(
                 s["id"], s["headline"], s["slug"], s["summary"], s["body"], section.pk,
-                published, s["publish_at"], 2, s["created_at"], s["publish_at"],
+                published, s["publish_at"], s["publish_at"], 2, s["created_at"], s["publish_at"],
             )  # fmt: skip
             for position, contributor in enumerate(s["bylines"]):
                 bylines.add(s["id"], contributor.pk, position)
             for tag in s["tags"]:
                 tagged.add(s["id"], self.article_type, tag.pk)
-            events.add(s["id"], "publish", Article.Status.REVIEW, published, s["publish_at"])
+            events.add(s["id"], "publish", Article.Status.REVIEW, published, s["publish_at"], ACTOR)
             revisions.add(
-                s["id"], 1, s["publish_at"], Revision.Kind.EDIT, "Publish now", self.snapshot(s)
-            )
+                s["id"], 1, s["publish_at"], Revision.Kind.PUBLISHED, "Publish now",
+                self.snapshot(s), ACTOR,
+            )  # fmt: skip
             for c in s["comments"]:
                 parent = c["parent"]
                 comments.add(
