@@ -17,7 +17,9 @@ approved comment retires its story's page only (``comments`` says so through
 list pages are kept at most ``PAGECACHE_LIST_SECONDS`` (a minute) — stated in
 the README. Scheduled stories appear on time with no job: a list page is kept
 no later than the next instant a story goes live or expires, a story page no
-later than its own expiry.
+later than its own expiry. The editors' front-page pins (``frontpage``) retire
+``home`` when made, moved or removed; the home page is kept no later than the
+first shown pin's end.
 """
 
 from datetime import datetime, timedelta
@@ -30,7 +32,7 @@ from taggit.models import Tag, TaggedItem
 
 from pagecache.invalidation import invalidate
 
-from .models import Article, Byline, Contributor, Correction, Section
+from .models import Article, Byline, Contributor, Correction, FrontPagePin, Section
 
 Status = Article.Status
 
@@ -119,6 +121,10 @@ def page_dependencies(request, response):
         return keys, None
     keys |= _persons(context.get("articles") or ())
     until = next_change(now)
+    front_page = context.get("front_page")
+    if front_page is not None and front_page.until:
+        # The editors' pins: the page changes when the first shown one ends.
+        until = min(until, front_page.until) if until else front_page.until
     if name in LISTS_WITH_COUNTS:
         lag = now + timedelta(seconds=settings.PAGECACHE_LIST_SECONDS)
         until = min(until, lag) if until else lag
@@ -254,6 +260,12 @@ def _section_changed(sender, instance, raw=False, **kwargs):
         invalidate({"site"})
 
 
+def _front_page_changed(sender, instance, raw=False, **kwargs):
+    """A pin made, moved or removed: the home page (``articles/frontpage.py``)."""
+    if not raw:
+        invalidate({"home"})
+
+
 def connect():
     pre_save.connect(_remember_before, sender=Article, dispatch_uid="pagecache-article-before")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="pagecache-article")
@@ -276,3 +288,5 @@ def connect():
         )
     post_save.connect(_section_changed, sender=Section, dispatch_uid="pagecache-section")
     post_delete.connect(_section_changed, sender=Section, dispatch_uid="pagecache-section-del")
+    post_save.connect(_front_page_changed, sender=FrontPagePin, dispatch_uid="pagecache-pin")
+    post_delete.connect(_front_page_changed, sender=FrontPagePin, dispatch_uid="pagecache-pin-del")

@@ -4,9 +4,13 @@ import difflib
 import html
 import re
 
+from django.utils import dateformat, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from .models import Article
 
 FIELDS = [
     ("headline", _("Headline")),
@@ -27,6 +31,17 @@ FIELDS = [
     ("expire_at", _("Expire at")),
     ("embargo_until", _("Embargoed until")),
 ]
+DATE_FIELDS = {"publish_at", "expire_at", "embargo_until"}
+
+
+def readable_time(value) -> str:
+    """An instant as people read it, in the site's time zone: "1 December 2026, 14:05"."""
+    instant = parse_datetime(value) if isinstance(value, str) else value
+    if instant is None:
+        return str(value)
+    if timezone.is_aware(instant):
+        instant = timezone.localtime(instant)
+    return dateformat.format(instant, "j F Y, H:i")
 
 
 def as_text(field, value):
@@ -35,6 +50,10 @@ def as_text(field, value):
         return ""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if field in DATE_FIELDS:
+        return readable_time(value)
+    if field == "status":
+        return str(Article.Status(value).label) if value in Article.Status.values else str(value)
     if field == "body":
         text = re.sub(r"</(p|h[1-6]|li|blockquote)>", "\n", str(value))
         return html.unescape(strip_tags(text)).strip()

@@ -525,6 +525,11 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self.article} — revision {self.number}"
 
+    @property
+    def saved_by(self):
+        """The person who saved it, or the command that did."""
+        return self.created_by.get_username() if self.created_by else self.actor
+
 
 class CorrectionQuerySet(models.QuerySet):
     def public(self, *, at=None):
@@ -586,6 +591,34 @@ class ArticleEvent(models.Model):
     def __str__(self):
         return f"{self.article}: {self.action}"
 
+    # What the audit log's actions are called on the history page.
+    ACTION_LABELS = {
+        "create": _("Created"),
+        "submit": _("Submitted for review"),
+        "withdraw": _("Withdrawn from review"),
+        "send_back": _("Sent back to draft"),
+        "publish": _("Published"),
+        "schedule": _("Scheduled"),
+        "unpublish": _("Unpublished"),
+        "take_down": _("Taken down"),
+        "restore_draft": _("Returned to draft"),
+        "restore_revision": _("Revision restored"),
+        "update": _("Update"),
+        "correction": _("Correction"),
+        "clarification": _("Clarification"),
+        "preview_link": _("Preview link shared"),
+        "preview_link_revoked": _("Preview link revoked"),
+    }
+
+    @property
+    def action_label(self):
+        return self.ACTION_LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+    @property
+    def done_by(self):
+        """The person who did it, or the command that did."""
+        return self.by.get_username() if self.by else self.actor
+
 
 class PreviewLink(models.Model):
     """A signed, expiring link that shows an unpublished story to someone without an account."""
@@ -609,3 +642,74 @@ class PreviewLink(models.Model):
     @property
     def is_valid(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class FrontPagePinQuerySet(models.QuerySet):
+    def active(self, *, at=None):
+        """Pins whose time on the front page has not ended: the one definition."""
+        now = at or timezone.now()
+        return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
+class FrontPagePin(models.Model):
+    """A story an editor put on the front page: as its lead, or among its top stories.
+
+    Made, changed and removed through ``articles/frontpage.py`` (the rules and the audit
+    log). A pin whose story is not live, or whose end time has passed, is not shown: the
+    home page falls back to the newest stories.
+    """
+
+    class Slot(models.TextChoices):
+        LEAD = "lead", _("Lead story")
+        TOP = "top", _("Top story")
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("story"),
+        on_delete=models.CASCADE,
+        related_name="front_page_pin",
+        error_messages={"unique": _("This story is already on the front page.")},
+    )
+    slot = models.CharField(_("place"), max_length=10, choices=Slot, default=Slot.TOP)
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Order of the top stories: lower numbers come first."),
+    )
+    ends_at = models.DateTimeField(
+        _("until"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: when the story leaves its place on the front page."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pinned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("pinned"), auto_now_add=True)
+
+    objects = FrontPagePinQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slot", "position", "pk"]  # the lead first, then the top stories in order
+        verbose_name = _("front-page story")
+        verbose_name_plural = _("front page")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(slot="lead"),
+                name="frontpage_one_lead",
+                violation_error_message=_("The front page has room for one lead story."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_slot_display()}: {self.article}"
+
+    def is_active(self, *, at=None):
+        """Not ended (like ``FrontPagePinQuerySet.active``, for a pin already fetched)."""
+        return self.ends_at is None or self.ends_at > (at or timezone.now())

@@ -10,24 +10,22 @@ whose ``publish_at`` is still ahead) → unpublished; any state → taken down.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Article, ArticleEvent, Correction, PreviewLink, Revision
+from .models import Article, ArticleEvent, Correction, Revision
+from .notices import notify_sent_back
+from .revisions import READER_FIELDS, REVISION_FIELDS, snapshot
 
 Status = Article.Status
 
 PUBLISH_PERMISSION = "articles.publish_article"
-PREVIEW_SALT = "articles.preview-link"
-PREVIEW_MAX_AGE = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,36 @@ class Transition:
     label: str
     sources: frozenset
     target: str
+    kind: str  # of the revision it records
     editors_only: bool = True
+
+
+@dataclass(frozen=True)
+class System:
+    """A command, an ingest or a job acting on stories in its own name (``import_story``).
+
+    It holds no person's permissions — "who may do this" is not asked of it — but
+    everything else applies: the states a transition starts from, the embargo, the
+    model's constraints, one revision per change, and the audit log, which names it.
+    """
+
+    name: str
+
+    def __str__(self):
+        return self.name
+
+
+def _who_name(by) -> str:
+    """How a person or a system actor is named to people."""
+    user, actor = _who(by)
+    return actor or (user.get_full_name() or user.get_username() if user else "")
+
+
+def _who(by):
+    """(user, actor) to record: a person, or the name of a system actor."""
+    if isinstance(by, System):
+        return None, by.name
+    return by, ""
 
 
 TRANSITIONS = {
@@ -47,6 +74,15 @@ TRANSITIONS = {
             gettext_lazy("Submit for review"),
             frozenset({Status.DRAFT}),
             Status.REVIEW,
+            Revision.Kind.SUBMITTED,
+            editors_only=False,
+        ),
+        Transition(
+            "withdraw",
+            gettext_lazy("Withdraw from review"),
+            frozenset({Status.REVIEW}),
+            Status.DRAFT,
+            Revision.Kind.WITHDRAWN,
             editors_only=False,
         ),
         Transition(
@@ -54,36 +90,42 @@ TRANSITIONS = {
             gettext_lazy("Send back to draft"),
             frozenset({Status.REVIEW}),
             Status.DRAFT,
+            Revision.Kind.SENT_BACK,
         ),
         Transition(
             "publish",
             gettext_lazy("Publish now"),
             frozenset({Status.DRAFT, Status.REVIEW, Status.UNPUBLISHED, Status.PUBLISHED}),
             Status.PUBLISHED,
+            Revision.Kind.PUBLISHED,
         ),
         Transition(
             "schedule",
             gettext_lazy("Schedule"),
             frozenset({Status.DRAFT, Status.REVIEW, Status.UNPUBLISHED, Status.PUBLISHED}),
             Status.PUBLISHED,
+            Revision.Kind.SCHEDULED,
         ),
         Transition(
             "unpublish",
             gettext_lazy("Unpublish"),
             frozenset({Status.PUBLISHED}),
             Status.UNPUBLISHED,
+            Revision.Kind.UNPUBLISHED,
         ),
         Transition(
             "take_down",
             gettext_lazy("Take down"),
             frozenset(set(Status) - {Status.TAKEN_DOWN}),
             Status.TAKEN_DOWN,
+            Revision.Kind.TAKEN_DOWN,
         ),
         Transition(
             "restore_draft",
             gettext_lazy("Return to draft"),
             frozenset({Status.UNPUBLISHED, Status.TAKEN_DOWN}),
             Status.DRAFT,
+            Revision.Kind.RETURNED,
         ),
     ]
 }
@@ -98,11 +140,13 @@ def state(article: Article, *, now: datetime | None = None) -> str:
 
 
 def is_editor(user) -> bool:
+    if isinstance(user, System):
+        return False
     return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
 
 
 def is_own(user, article: Article) -> bool:
-    if not (user and user.is_authenticated) or article.pk is None:
+    if isinstance(user, System) or not (user and user.is_authenticated) or article.pk is None:
         return False
     return (
         article.created_by_id == user.pk or article.bylines.filter(contributor__user=user).exists()
@@ -111,6 +155,8 @@ def is_own(user, article: Article) -> bool:
 
 def can_edit(user, article: Article) -> bool:
     """Editors edit any story; writers their own drafts (and stories sent back to them)."""
+    if isinstance(user, System):
+        return False
     if not (user and user.is_active and user.has_perm("articles.change_article")):
         return False
     if is_editor(user):
@@ -125,8 +171,16 @@ def can(user, name: str, article: Article) -> bool:
         return False
     if name in {"publish", "schedule"} and article.is_live:
         return False
+    if isinstance(user, System):
+        return True
     if transition.editors_only:
         return is_editor(user)
+    if name == "withdraw":
+        # The writer takes their own story back while it waits for an editor.
+        return is_editor(user) or (
+            bool(user and user.is_active and user.has_perm("articles.change_article"))
+            and is_own(user, article)
+        )
     return can_edit(user, article)
 
 
@@ -148,32 +202,86 @@ def _check(user, name: str, article: Article):
         )
 
 
-def _check_embargo(article: Article, at: datetime):
+def _check_embargo(article: Article, at: datetime, field: str | None = None):
     if article.embargo_until and at < article.embargo_until:
-        raise ValidationError(
-            _(
-                "This story is under embargo until %(until)s; it cannot go live before then. "
-                "Schedule it for that time or later."
+        message = _(
+            "This story is under embargo until %(until)s; it cannot go live before then. "
+            "Schedule it for that time or later."
+        ) % {"until": timezone.localtime(article.embargo_until).strftime("%Y-%m-%d %H:%M %Z")}
+        error = ValidationError(message, code="embargoed")
+        raise ValidationError({field: error}) if field else error
+
+
+def check_inputs(name: str, *, at: datetime | None = None, reason: str = "", now=None):
+    """The transition's own inputs, checked before anything is saved.
+
+    The one place these rules live: the story form, the bulk actions and the
+    transition functions all ask it. Errors name the input they are about
+    (``at``, ``reason``), so a form can show each beside its field.
+    """
+    now = now or timezone.now()
+    if name == "schedule":
+        if at is None:
+            raise ValidationError(
+                {"at": ValidationError(_("Choose when the story should go live."), code="required")}
             )
-            % {"until": timezone.localtime(article.embargo_until).strftime("%Y-%m-%d %H:%M %Z")},
-            code="embargoed",
+        if at <= now:
+            raise ValidationError(
+                {
+                    "at": ValidationError(
+                        _("Choose a time in the future to schedule the story, or publish it now."),
+                        code="schedule_in_past",
+                    )
+                }
+            )
+    if name == "take_down" and not (reason or "").strip():
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Say why the story is being taken down; the audit log keeps the reason."),
+                    code="reason_required",
+                )
+            }
         )
 
 
+def check_new(name: str, article: Article, *, at: datetime | None = None, reason: str = ""):
+    """``check`` for a story not saved yet: its inputs and embargo (who may and from which
+    state are asked once it exists)."""
+    check_inputs(name, at=at, reason=reason)
+    if name == "publish":
+        _check_embargo(article, timezone.now())
+    elif name == "schedule":
+        _check_embargo(article, at, field="at")
+
+
+def check(user, name: str, article: Article, *, at: datetime | None = None, reason: str = ""):
+    """Everything ``name`` would refuse for this story and these inputs, before any saving:
+    the inputs, who may, the state, the embargo. Raises ValidationError or PermissionDenied."""
+    check_inputs(name, at=at, reason=reason)
+    _check(user, name, article)
+    if name == "publish":
+        _check_embargo(article, timezone.now())
+    elif name == "schedule":
+        _check_embargo(article, at, field="at")
+
+
 def log(article: Article, action: str, *, by, note: str = "", before: str | None = None):
-    """An audit-log entry: what happened to the story, who did it, and why."""
+    """An audit-log entry: what happened to the story, who (or which command) did it, and why."""
+    user, actor = _who(by)
     return ArticleEvent.objects.create(
         article=article,
         action=action,
         from_status=article.status if before is None else before,
         to_status=article.status,
-        by=by,
+        by=user,
+        actor=actor,
         note=note,
     )
 
 
 def _apply(article, name, *, by, note="", **changes):
-    """Change state, keep a revision and write the audit log, all or nothing."""
+    """Change state, keep one revision and write the audit log, all or nothing."""
     transition = TRANSITIONS[name]
     with transaction.atomic():
         before = article.status
@@ -182,36 +290,45 @@ def _apply(article, name, *, by, note="", **changes):
         article.status = transition.target
         article.full_clean(exclude=["lead_image"], validate_unique=False)
         article.save()
-        record_revision(article, by=by, note=note or str(transition.label))
+        record_revision(article, by=by, kind=transition.kind, note=note or str(transition.label))
         log(article, name, by=by, note=note, before=before)
     return article
 
 
 def submit(article: Article, *, by, note: str = "") -> Article:
-    _check(by, "submit", article)
+    check(by, "submit", article)
     return _apply(article, "submit", by=by, note=note)
 
 
+def withdraw(article: Article, *, by, note: str = "") -> Article:
+    """The writer takes the story back from review to keep working on it."""
+    check(by, "withdraw", article)
+    return _apply(article, "withdraw", by=by, note=note)
+
+
 def send_back(article: Article, *, by, note: str = "") -> Article:
-    _check(by, "send_back", article)
-    return _apply(article, "send_back", by=by, note=note)
+    check(by, "send_back", article)
+    article = _apply(article, "send_back", by=by, note=note)
+    transaction.on_commit(lambda: notify_sent_back(article, note=note, who=_who_name(by)))
+    return article
 
 
-def publish(article: Article, *, by, note: str = "") -> Article:
-    _check(by, "publish", article)
+def publish(article: Article, *, by, note: str = "", at: datetime | None = None) -> Article:
+    """Live now. ``at`` (system actors only: imported copy that was published elsewhere
+    first) gives an earlier publication time."""
+    check(by, "publish", article)
     now = timezone.now()
-    _check_embargo(article, now)
-    return _apply(article, "publish", by=by, note=note, publish_at=now)
+    if at is not None and not isinstance(by, System):
+        raise PermissionDenied(_("Only imports may give a story an earlier publication time."))
+    changes = {"publish_at": min(at, now) if at else now}
+    if article.first_published_at is not None:
+        # Republished: it keeps its first publication time; readers see it updated now.
+        changes["modified_at"] = now
+    return _apply(article, "publish", by=by, note=note, **changes)
 
 
 def schedule(article: Article, *, by, at: datetime, note: str = "") -> Article:
-    _check(by, "schedule", article)
-    if at <= timezone.now():
-        raise ValidationError(
-            _("Choose a time in the future to schedule the story, or publish it now."),
-            code="schedule_in_past",
-        )
-    _check_embargo(article, at)
+    check(by, "schedule", article, at=at)
     note = note or _("Scheduled for %(at)s") % {
         "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z")
     }
@@ -219,163 +336,150 @@ def schedule(article: Article, *, by, at: datetime, note: str = "") -> Article:
 
 
 def unpublish(article: Article, *, by, note: str = "") -> Article:
-    _check(by, "unpublish", article)
+    check(by, "unpublish", article)
     return _apply(article, "unpublish", by=by, note=note)
 
 
 def take_down(article: Article, *, by, reason: str) -> Article:
-    _check(by, "take_down", article)
-    if not reason or not reason.strip():
-        raise ValidationError(
-            _("Say why the story is being taken down; the audit log keeps the reason."),
-            code="reason_required",
-        )
+    check(by, "take_down", article, reason=reason)
     return _apply(article, "take_down", by=by, note=reason.strip(), takedown_reason=reason.strip())
 
 
 def restore_draft(article: Article, *, by, note: str = "") -> Article:
-    _check(by, "restore_draft", article)
+    check(by, "restore_draft", article)
     return _apply(article, "restore_draft", by=by, note=note, takedown_reason="")
+
+
+def transition(name: str, article: Article, *, by, note: str = "", at=None) -> Article:
+    """Take transition ``name`` with the inputs a form collected (``note`` is the reason
+    of a take-down, ``at`` the time of a schedule)."""
+    if name == "take_down":
+        return take_down(article, by=by, reason=note)
+    if name == "schedule":
+        return schedule(article, by=by, at=at, note=note)
+    return globals()[name](article, by=by, note=note)
+
+
+def create(article: Article, *, by, tags=(), contributors=(), note: str = "") -> Article:
+    """A new story's first save, from a command or an ingest: the draft, its tags and
+    byline, its first revision ("created") and the audit entry, all or nothing."""
+    from .models import Byline
+
+    user, _actor = _who(by)
+    with transaction.atomic():
+        article.status = Status.DRAFT
+        if user is not None and article.created_by_id is None:
+            article.created_by = user
+        article.full_clean(exclude=["lead_image"])
+        article.save()
+        if tags:
+            article.tags.set(tags)
+        for position, contributor in enumerate(contributors):
+            Byline.objects.create(article=article, contributor=contributor, position=position)
+        record_revision(article, by=by, kind=Revision.Kind.CREATED, note=note or _("Created"))
+        log(article, "create", by=by, note=note)
+    return article
 
 
 # Revisions -----------------------------------------------------------------
 
-REVISION_FIELDS = [
-    "headline",
-    "slug",
-    "summary",
-    "body",
-    "source_name",
-    "source_url",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
-]
-
-
-def snapshot(article: Article) -> dict:
-    """What a revision keeps: the words, the filing and the state."""
-    data = {field: getattr(article, field) for field in REVISION_FIELDS}
-    data["lead_image"] = article.lead_image.name if article.lead_image else ""
-    data["section"] = article.section.name if article.section_id else ""
-    data["section_id"] = article.section_id
-    data["tags"] = sorted(tag.name for tag in article.tags.all())
-    data["byline"] = [b.contributor.name for b in article.bylines.select_related("contributor")]
-    data["byline_ids"] = [b.contributor_id for b in article.bylines.all()]
-    data["status"] = article.status
-    for field in ("publish_at", "expire_at", "embargo_until"):
-        value = getattr(article, field)
-        data[field] = value.isoformat() if value else None
-    return data
-
 
 def record_revision(article: Article, *, by, kind: str = Revision.Kind.EDIT, note: str = ""):
-    """Keep a copy of the story as it is now; skip it when nothing changed."""
-    data = snapshot(article)
-    last = article.revisions.order_by("-number").first()
-    if last is not None and last.data == data and kind == Revision.Kind.EDIT:
-        return last
+    """Keep a copy of the story as it is now: exactly one revision for each save."""
+    user, actor = _who(by)
     number = (article.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     return Revision.objects.create(
-        article=article, number=number, created_by=by, kind=kind, note=note, data=data
+        article=article,
+        number=number,
+        created_by=user,
+        actor=actor,
+        kind=kind,
+        note=note,
+        data=snapshot(article),
     )
 
 
+def asks_kind_of_change(article: Article, changed, *, transition: str = "") -> bool:
+    """Whether a save must say what kind of change it is: only when it changes what
+    readers see (``changed``: names of ``READER_FIELDS``) of a story that is live now;
+    never for a take-down or an unpublish, nor for a story not live yet."""
+    if transition in {"take_down", "unpublish"} or article.pk is None or not article.is_live:
+        return False
+    return bool(set(changed) & set(READER_FIELDS))
+
+
 def record_change(article: Article, *, by, kind: str, note: str = "") -> Revision:
-    """After an edit: keep the revision and, for a published story, the public note.
+    """After an edit: keep the revision and, for a live story, the public note.
 
     ``kind`` is what the editor said the change was. A typo fix leaves no public
     trace; an update, correction or clarification adds a dated public note and
-    moves the story's public "Updated" time.
+    moves the story's public "Updated" time. A note is only ever added to a story
+    readers can see, so it never carries a date before the story's first publication.
     """
     with transaction.atomic():
-        if kind in Correction.Kind.values and article.status == Status.PUBLISHED:
+        if kind in Correction.Kind.values:
             now = timezone.now()
-            Correction.objects.create(
-                article=article, kind=kind, note=note, created_by=by, created_at=now
-            )
-            Article.objects.filter(pk=article.pk).update(modified_at=now)
-            article.modified_at = now
-            log(article, kind, by=by, note=note)
+            if not article.is_live or (
+                article.first_published_at and article.first_published_at > now
+            ):
+                kind = Revision.Kind.EDIT
+            else:
+                Correction.objects.create(
+                    article=article, kind=kind, note=note, created_by=_who(by)[0], created_at=now
+                )
+                Article.objects.filter(pk=article.pk).update(modified_at=now)
+                article.modified_at = now
+                log(article, kind, by=by, note=note)
         return record_revision(article, by=by, kind=kind, note=note)
 
 
-def restore_revision(article: Article, revision: Revision, *, by) -> Article:
-    """Bring back an earlier revision's words as a new draft (history is kept)."""
+def restore_revision(
+    article: Article, revision: Revision, *, by, kind: str = "", note: str = ""
+) -> Article:
+    """Bring back an earlier revision's words, keeping the history.
+
+    A live story stays live: the restored text is published as a new revision, and
+    what kind of change that is (typo fix, update, correction…) is asked like any
+    edit's. Any other story comes back as a draft (a taken-down one stays down).
+    """
     if not can_edit(by, article) and not is_editor(by):
         raise PermissionDenied(_("You may not restore revisions of this story."))
     from .models import Byline, Section
 
     data = revision.data
+    live = article.is_live
+    if live and kind in Correction.Kind.values and not note.strip():
+        raise ValidationError(
+            {"note": _("Write the note readers will see with this change.")},
+            code="change_note_required",
+        )
     with transaction.atomic():
         before = article.status
         for field in REVISION_FIELDS:
             if field in data:
                 setattr(article, field, data[field])
         article.section = Section.objects.filter(pk=data.get("section_id")).first()
-        if before != Status.TAKEN_DOWN:
+        if before != Status.TAKEN_DOWN and not live:
             article.status = Status.DRAFT
         article.save()
         article.tags.set(data.get("tags", []))
         article.bylines.all().delete()
         for position, contributor_id in enumerate(data.get("byline_ids", [])):
             Byline.objects.create(article=article, contributor_id=contributor_id, position=position)
-        note = _("Restored revision %(number)d") % {"number": revision.number}
-        record_revision(article, by=by, kind=Revision.Kind.RESTORE, note=note)
-        log(article, "restore_revision", by=by, note=note, before=before)
+        restored = _("Restored revision %(number)d") % {"number": revision.number}
+        if live and kind in Correction.Kind.values:
+            now = timezone.now()
+            Correction.objects.create(
+                article=article,
+                kind=kind,
+                note=note.strip(),
+                created_by=_who(by)[0],
+                created_at=now,
+            )
+            Article.objects.filter(pk=article.pk).update(modified_at=now)
+            article.modified_at = now
+            log(article, kind, by=by, note=note.strip())
+        full_note = f"{restored}: {note.strip()}" if note.strip() else restored
+        record_revision(article, by=by, kind=Revision.Kind.RESTORE, note=full_note)
+        log(article, "restore_revision", by=by, note=full_note, before=before)
     return article
-
-
-# Preview links -------------------------------------------------------------
-
-
-def create_preview_link(article: Article, *, by, valid_for: timedelta = timedelta(days=2)):
-    """A signed link to an unpublished story for someone without an account."""
-    if not is_editor(by):
-        raise PermissionDenied(_("Only editors can share preview links."))
-    if valid_for <= timedelta(0) or valid_for > PREVIEW_MAX_AGE:
-        raise ValidationError(
-            _("A preview link can last at most %(days)d days.") % {"days": PREVIEW_MAX_AGE.days},
-            code="preview_too_long",
-        )
-    link = PreviewLink.objects.create(
-        article=article, created_by=by, expires_at=timezone.now() + valid_for
-    )
-    until = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M %Z")
-    log(
-        article,
-        "preview_link",
-        by=by,
-        note=_("Preview link valid until %(until)s") % {"until": until},
-    )
-    return link
-
-
-def preview_url(link: PreviewLink) -> str:
-    token = signing.dumps({"link": link.pk, "article": link.article_id}, salt=PREVIEW_SALT)
-    return reverse("articles:preview", kwargs={"token": token})
-
-
-def article_for_preview(token: str) -> Article | None:
-    """The story a preview token opens, or None if it is forged, expired or revoked."""
-    try:
-        data = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    link = (
-        PreviewLink.objects.select_related("article")
-        .filter(pk=data.get("link"), article_id=data.get("article"))
-        .first()
-    )
-    if link is None or not link.is_valid or link.article.status == Status.TAKEN_DOWN:
-        return None
-    return link.article
-
-
-def revoke_preview_link(link: PreviewLink, *, by) -> None:
-    if not is_editor(by):
-        raise PermissionDenied(_("Only editors can revoke preview links."))
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        log(link.article, "preview_link_revoked", by=by)

@@ -134,6 +134,51 @@ def lead_image_url(article, request) -> str:
     return absolute_url(request, article.lead_image.url) if article.lead_image else ""
 
 
+# How much of a title and of a description search results and link previews show
+# before cutting them short (Google's ~600 px title, a meta description's ~160
+# characters). The story form's counters and live preview use the same limits.
+TITLE_LIMIT = 70
+DESCRIPTION_LIMIT = 160
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` as a search result shows it: whole, or cut at a word with "…".
+
+    Whitespace runs count as one space. ``shorten()`` in
+    ``articles/static/articles/writing.js`` follows the same rule for the admin's
+    live preview, so the preview rendered here and the one updated as the writer
+    types agree.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]  # room for the ellipsis
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a word boundary not too far back
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def story_card(article, request) -> dict:
+    """What a link preview or a search result shows of a story: the "card".
+
+    The story page's description, Open Graph and Twitter tags and the story form's
+    preview in the admin both come from here, so what the writer is shown is what
+    will be shared. Uses only the story's own fields: no queries. An unsaved story
+    without a slug has no URL yet.
+    """
+    return {
+        "title": article.headline,
+        "description": article.summary,
+        "url": absolute_url(request, article.get_absolute_url()) if article.slug else "",
+        "image": lead_image_url(article, request),
+        "image_alt": article.lead_image_alt if article.lead_image else "",
+        "image_width": article.lead_image_width if article.lead_image else None,
+        "image_height": article.lead_image_height if article.lead_image else None,
+        "site_name": settings.SITE_NAME,
+    }
+
+
 def logo(request) -> dict:
     width, height = LOGO_SIZE
     return {
@@ -168,14 +213,15 @@ def news_article(article, request) -> dict:
 
     Uses only what ``ArticleQuerySet.for_display()`` fetched: no extra queries.
     """
-    url = absolute_url(request, article.get_absolute_url())
+    card = story_card(article, request)  # the same title, text, URL and picture as Open Graph
+    url = card["url"]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "headline": article.headline,
-        "description": article.summary,
+        "headline": card["title"],
+        "description": card["description"],
         "datePublished": iso8601(date_published(article)),
         "dateModified": iso8601(date_modified(article)),
         "author": [author(contributor, request) for contributor in article.byline_contributors],
@@ -186,9 +232,9 @@ def news_article(article, request) -> dict:
         data["image"] = [
             {
                 "@type": "ImageObject",
-                "url": lead_image_url(article, request),
-                "width": article.lead_image_width,
-                "height": article.lead_image_height,
+                "url": card["image"],
+                "width": card["image_width"],
+                "height": card["image_height"],
                 "caption": article.lead_image_caption or article.lead_image_alt,
             }
         ]

@@ -88,7 +88,7 @@ class StorySitemap(SiteSitemap):
     def items(self):
         return (
             Article.objects.live()
-            .only("slug", "publish_at", "modified_at")
+            .only("slug", "publish_at", "first_published_at", "modified_at")
             .order_by("-publish_at", "-pk")
         )
 
@@ -210,7 +210,7 @@ def news(request):
     stories = list(
         Article.objects.live()
         .filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
-        .only("headline", "slug", "publish_at", "modified_at")
+        .only("headline", "slug", "publish_at", "first_published_at", "modified_at")
         .order_by("-publish_at", "-pk")[:NEWS_LIMIT]
     )
     entries = [

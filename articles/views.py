@@ -31,6 +31,7 @@ from taggit.models import Tag
 
 from . import search as story_search
 from . import seo
+from .frontpage import FrontPagePaginator
 from .models import Article, Contributor, Correction, Section
 from .pagination import StoryPaginationMixin
 
@@ -59,9 +60,12 @@ class LiveArticleListView(StoryPaginationMixin, ListView):
 
 
 class HomeView(LiveArticleListView):
-    """The front page: the lead story, the latest, then a block per section (page 1)."""
+    """The front page: the lead story, the top stories, the latest, then a block per
+    section (page 1). Editors pin the lead and the top stories (``frontpage``); without
+    pins the newest story leads. Later pages list the older stories, newest first."""
 
     template_name = "articles/home.html"
+    paginator_class = FrontPagePaginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
@@ -69,7 +73,11 @@ class HomeView(LiveArticleListView):
             meta_description=f"The latest news from {settings.SITE_NAME}.",
             **kwargs,
         )
-        context["section_blocks"] = section_blocks() if context["page_obj"].number == 1 else []
+        page = context["page_obj"]
+        context["section_blocks"] = section_blocks() if page.number == 1 else []
+        context["top_stories"] = getattr(page, "top_stories", [])
+        context["latest"] = getattr(page, "latest", [])
+        context["front_page"] = getattr(page, "front_page", None)
         return context
 
 
@@ -353,21 +361,31 @@ class ArticleDetailView(DetailView):
         raise Http404("No story at this address.")
 
     def get_context_data(self, **kwargs):
-        article = self.object
-        # Corrections and updates are public notes; a story carries them only once
-        # it has a public "updated" time, so most story pages need no query for them.
-        corrections = list(article.corrections.all()) if article.modified_at else []
-        return super().get_context_data(
-            preview=self.preview,
-            corrections=corrections,
-            **kwargs,
-        )
+        return super().get_context_data(**kwargs) | story_context(self.object, preview=self.preview)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         if self.preview:
             patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
         return response
+
+
+def story_context(article, *, preview, **extra):
+    """Everything the story page shows besides the story itself, for every route that
+    renders it: the story view, a preview link, a comment form sent back to the reader.
+
+    ``article`` comes from ``Article.objects.for_display()``. Corrections and updates
+    are public notes; a story carries them only once it has a public "updated" time,
+    so most story pages need no query for them.
+    """
+    corrections = list(article.corrections.all()) if article.modified_at else []
+    return {
+        "article": article,
+        "object": article,
+        "preview": preview,
+        "corrections": corrections,
+        **extra,
+    }
 
 
 class StoryGone(Exception):
@@ -427,15 +445,19 @@ def preview(request, token):
     """An unpublished story, through a signed preview link an editor shared."""
     from django.shortcuts import render
 
-    from . import publishing
+    from . import previews
 
-    article = publishing.article_for_preview(token)
+    article, why = previews.open_preview(token)
+    if why == "unknown":
+        raise Http404("This preview link is not one this site made: check it was copied whole.")
     if article is None:
-        raise Http404("This preview link is not valid: it has expired or was revoked.")
+        # A real link that no longer opens: say why, and that it will not come back.
+        response = render(request, "articles/preview_closed.html", {"why": why}, status=410)
+        patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
     article = Article.objects.for_display().get(pk=article.pk)
-    response = render(
-        request, "articles/article_detail.html", {"article": article, "preview": True}
-    )
+    response = render(request, "articles/article_detail.html", story_context(article, preview=True))
     patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

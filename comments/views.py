@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from modern_csrf.decorators import csrf_protect as same_origin_required
 
 from articles.models import Article
+from articles.views import story_context
 
 from . import moderation
 from .forms import CommentForm, ReportForm
@@ -30,7 +31,7 @@ def _story_with_form(request, article, form, *, status):
     return TemplateResponse(
         request,
         "articles/article_detail.html",
-        {"article": article, "object": article, "preview": False, "comment_form": form},
+        story_context(article, preview=False, comment_form=form),
         status=status,
     )
 

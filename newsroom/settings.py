@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "pagecache",
     "articles",
     "comments",
+    "editing",
     # The project's own deployment checks (newsroom/checks.py).
     "newsroom",
     # Staff sign-in: lockout, two-factor codes, recovery codes, passkeys.

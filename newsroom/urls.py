@@ -14,6 +14,7 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     # Staff sign-in (login in two steps, second factors) ahead of the admin's own login.
     path("admin/", include("accounts.urls")),
+    path("admin/editing/", include("editing.urls")),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("healthz", views.healthz, name="healthz"),

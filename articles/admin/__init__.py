@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from ..models import ArticleEvent, Contributor, Correction, Section
+from .frontpage import FrontPagePinAdmin  # noqa: F401 - registers the "Front page"
 from .stories import ArticleAdmin
 
 __all__ = ["ArticleAdmin"]

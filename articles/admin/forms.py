@@ -1,17 +1,23 @@
 """Forms and widgets of the story admin."""
 
+import copy
+
 from django import forms
 from django.contrib.admin import widgets
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagWidget
 
+from .. import diffs, publishing
 from ..models import (
     Article,
     Revision,
 )
+from ..richtext import sanitize_body
 
 
 class TagInput(TagWidget):
@@ -24,6 +30,34 @@ class TagInput(TagWidget):
         attrs = {**(attrs or {}), "autocomplete": "off"}
         attrs["data-tag-autocomplete"] = reverse("admin:autocomplete")
         return super().get_context(name, value, attrs)
+
+
+class PictureInput(widgets.AdminFileWidget):
+    """The admin's file input, showing the current picture itself, not only its file name.
+
+    Shows ``rendition`` (the small one, made when the picture was saved), so opening
+    a story fetches a few kilobytes rather than the original, with the story's own
+    alt text (``alt_field``) for those who cannot see it.
+    """
+
+    def __init__(self, attrs=None, *, rendition, alt_field):
+        super().__init__(attrs)
+        self.rendition = rendition
+        self.alt_field = alt_field
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not self.is_initial(value):
+            return html
+        owner = getattr(value, "instance", None)
+        rendition = getattr(owner, self.rendition, None)
+        alt = getattr(owner, self.alt_field, "").strip() or _("The current picture")
+        return format_html(
+            '<img class="picture-input-thumbnail" src="{}" alt="{}" loading="lazy">{}',
+            rendition.url if rendition else value.url,
+            alt,
+            html,
+        )
 
 
 CHANGE_KINDS = [
@@ -40,6 +74,9 @@ class ArticleAdminForm(forms.ModelForm):
     """The story form, plus what the workflow needs to know about this save."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The revision the form was opened on: what someone else changed since is shown
+    # beside what this person typed when their save is refused.
+    opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_kind = forms.ChoiceField(
         label=_("Kind of change"),
         choices=CHANGE_KINDS,
@@ -74,65 +111,109 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["tags"]  # the admin adds the rest from its fieldsets
-        widgets = {"tags": TagInput(attrs={"size": 60})}
+        widgets = {
+            "tags": TagInput(attrs={"size": 60}),
+            "lead_image": PictureInput(rendition="lead_image_small", alt_field="lead_image_alt"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.fields["expected_version"].initial = self.instance.version
+            last = self.instance.revisions.values_list("number", flat=True).first()
+            self.fields["opened_revision"].initial = last
 
     @property
     def transition(self):
         return self.data.get("_transition", "")
 
+    # Set by the admin for the request the form serves (ArticleAdmin.get_form).
+    user = None
+
+    # Fields of the form that readers see of a story (publishing.READER_FIELDS).
+    READER_FORM_FIELDS = [
+        "headline",
+        "slug",
+        "summary",
+        "body",
+        "section",
+        "tags",
+        "source_name",
+        "source_url",
+        "lead_image",
+        "lead_image_alt",
+        "lead_image_caption",
+        "lead_image_credit",
+    ]
+
+    def reader_changes(self):
+        """The fields readers see that this save changes."""
+        changed = set(self.changed_data) & set(self.READER_FORM_FIELDS)
+        if "body" in changed:
+            body = self.cleaned_data.get("body")
+            if body is not None and sanitize_body(body) == sanitize_body(self.instance.body or ""):
+                changed.discard("body")  # the editor's markup, the same story
+        return changed
+
+    @property
+    def asks_kind_of_change(self):
+        return publishing.asks_kind_of_change(
+            self.instance, self.reader_changes(), transition=self.transition
+        )
+
     def clean(self):
         cleaned = super().clean()
         self._check_version(cleaned)
-        if self.instance.pk and self.instance.status == Article.Status.PUBLISHED:
-            kind = cleaned.get("change_kind")
-            if not kind:
-                self.add_error(
-                    "change_kind",
-                    ValidationError(
-                        _(
-                            "This story is published: say whether this is a typo fix, an update, "
-                            "a correction or a clarification."
-                        ),
-                        code="change_kind_required",
-                    ),
-                )
-            elif kind in PUBLIC_KINDS and not cleaned.get("change_note", "").strip():
-                self.add_error(
-                    "change_note",
-                    ValidationError(
-                        _("Write the note readers will see with this %(kind)s.")
-                        % {"kind": Revision.Kind(kind).label.lower()},
-                        code="change_note_required",
-                    ),
-                )
-        if self.transition == "take_down" and not cleaned.get("transition_note", "").strip():
+        kind = cleaned.get("change_kind")
+        if self.instance.pk and self.asks_kind_of_change and not kind:
             self.add_error(
-                "transition_note",
+                "change_kind",
                 ValidationError(
-                    _("Say why the story is being taken down."), code="reason_required"
+                    _(
+                        "This story is live and this save changes what readers see: say "
+                        "whether it is a typo fix, an update, a correction or a clarification."
+                    ),
+                    code="change_kind_required",
                 ),
             )
-        if self.transition == "schedule":
-            at = cleaned.get("schedule_for")
-            if at is None:
-                self.add_error(
-                    "schedule_for",
-                    ValidationError(_("Choose when the story should go live."), code="required"),
-                )
-            elif at <= timezone.now():
-                self.add_error(
-                    "schedule_for",
-                    ValidationError(
-                        _("Choose a time in the future, or use “Save and publish now”."),
-                        code="schedule_in_past",
-                    ),
-                )
+        elif kind in PUBLIC_KINDS and not cleaned.get("change_note", "").strip():
+            self.add_error(
+                "change_note",
+                ValidationError(
+                    _("Write the note readers will see with this %(kind)s.")
+                    % {"kind": Revision.Kind(kind).label.lower()},
+                    code="change_note_required",
+                ),
+            )
+        self._check_transition(cleaned)
         return cleaned
+
+    # Where publishing's errors about a transition's inputs are shown.
+    INPUT_FIELDS = {"at": "schedule_for", "reason": "transition_note"}
+
+    def _check_transition(self, cleaned):
+        """Ask publishing.py, before anything is saved, whether the button's transition
+        would go through with these inputs: its message is shown on the form."""
+        name = self.transition
+        if name not in publishing.TRANSITIONS:
+            return
+        probe = copy.copy(self.instance)
+        if "embargo_until" in cleaned:
+            probe.embargo_until = cleaned["embargo_until"]
+        inputs = {"at": cleaned.get("schedule_for"), "reason": cleaned.get("transition_note", "")}
+        try:
+            if self.instance.pk:
+                publishing.check(self.user, name, probe, **inputs)
+            else:
+                publishing.check_new(name, probe, **inputs)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for key, errors in error.error_dict.items():
+                    self.add_error(self.INPUT_FIELDS.get(key), errors)
+            else:
+                self.add_error(None, error)
+        except PermissionDenied as error:
+            self.add_error(None, str(error))
 
     def _check_version(self, cleaned):
         """Refuse to overwrite a save someone else made after this form was opened."""
@@ -147,17 +228,54 @@ class ArticleAdminForm(forms.ModelForm):
         )
         if current and current["version"] != expected:
             last = self.instance.revisions.select_related("created_by").first()
-            who = last.created_by.get_username() if last and last.created_by else _("someone else")
+            who = last.saved_by if last and last.saved_by else _("someone else")
             when = timezone.localtime(last.created_at).strftime("%H:%M") if last else ""
+            message = _(
+                "%(who)s saved this story at %(when)s, after you opened it. Nothing of yours "
+                "was saved, and your text is still in the form below: copy what you need, "
+                "reload the page to see their version, and merge your changes into it."
+            ) % {"who": who, "when": when}
             raise ValidationError(
-                _(
-                    "%(who)s saved this story at %(when)s, after you opened it. Nothing of yours "
-                    "was saved, and your text is still in the form below: copy what you need, "
-                    "reload the page to see their version, and merge your changes into it."
-                )
-                % {"who": who, "when": when},
+                format_html("{}{}", message, self._their_changes(cleaned, last)),
                 code="edit_conflict",
             )
+
+    def _their_changes(self, cleaned, last):
+        """What the other person changed since this form was opened, field by field,
+        beside what this person typed (a table in the refusal)."""
+        opened = self.instance.revisions.filter(number=cleaned.get("opened_revision")).first()
+        if opened is None or last is None or opened.number == last.number:
+            return ""
+        theirs = last.data
+        rows = []
+        for field, label in diffs.FIELDS:
+            if field not in self.fields:
+                continue
+            before = diffs.as_text(field, opened.data.get(field))
+            after = diffs.as_text(field, theirs.get(field))
+            if before == after:
+                continue
+            typed = cleaned.get(field, "")
+            if field == "tags" and not isinstance(typed, str):
+                typed = ", ".join(sorted(str(t) for t in typed or []))
+            rows.append(
+                format_html(
+                    "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+                    label,
+                    diffs.word_diff(before, after),
+                    diffs.as_text(field, typed),
+                )
+            )
+        if not rows:
+            return ""
+        return format_html(
+            "<table class='conflict'><caption>{}</caption><thead><tr><th></th><th>{}</th>"
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("What changed meanwhile, beside what you typed"),
+            _("Their change"),
+            _("What you typed"),
+            mark_safe("".join(rows)),  # noqa: S308 - each row is built by format_html
+        )
 
 
 class MediaStorageFailed:
@@ -190,3 +308,29 @@ class TransitionForm(forms.Form):
     at = forms.SplitDateTimeField(
         label=_("Go live at"), widget=widgets.AdminSplitDateTime, required=False
     )
+
+
+class RestoreForm(forms.Form):
+    """What kind of change restoring an earlier text of a live story is, as for any edit."""
+
+    change_kind = forms.ChoiceField(label=_("Kind of change"), choices=CHANGE_KINDS)
+    change_note = forms.CharField(
+        label=_("Public note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Shown on the story for an update, correction or clarification."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("change_kind")
+        if kind in PUBLIC_KINDS and not cleaned.get("change_note", "").strip():
+            self.add_error(
+                "change_note",
+                ValidationError(
+                    _("Write the note readers will see with this %(kind)s.")
+                    % {"kind": Revision.Kind(kind).label.lower()},
+                    code="change_note_required",
+                ),
+            )
+        return cleaned

@@ -9,20 +9,23 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from newsroom.storage import StorageUnavailable
 
-from .. import diffs, publishing
+from .. import diffs, previews, publishing
 from ..models import (
     Article,
     Byline,
+    Contributor,
     PreviewLink,
     Revision,
 )
-from .forms import ArticleAdminForm, MediaStorageFailed, TransitionForm
+from .forms import ArticleAdminForm, MediaStorageFailed, RestoreForm, TransitionForm
 
 
 class BylineInline(admin.TabularInline):
@@ -32,6 +35,43 @@ class BylineInline(admin.TabularInline):
     verbose_name = _("contributor")
     verbose_name_plural = _("byline")
 
+    def initial_for_new_story(self, request):
+        """The byline a new story starts with: whoever writes it, if they have a byline name.
+
+        Only prefilled in the form (the extra row): nothing is saved until the writer
+        saves the story, and they can remove themselves first.
+        """
+        own = Contributor.objects.filter(user=request.user).values_list("pk", flat=True)
+        return [{"contributor": pk} for pk in own[:1]]
+
+
+class StateFilter(admin.SimpleListFilter):
+    """The states people talk about, scheduled among them (``publishing.state``)."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("review", _("In review")),
+            ("scheduled", _("Scheduled")),
+            ("live", _("Live")),
+            ("unpublished", _("Unpublished")),
+            ("taken_down", _("Taken down")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "scheduled":
+            return queryset.scheduled(at=now)
+        if value == "live":
+            return queryset.live(at=now)
+        if value in {"draft", "review", "unpublished", "taken_down"}:
+            return queryset.filter(status=value)
+        return queryset
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
@@ -40,12 +80,13 @@ class ArticleAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["headline", "section", "state", "embargo", "publish_at", "byline"]
     list_filter = [
-        "status",
+        StateFilter,
         "section",
         ("tags", admin.RelatedOnlyFieldListFilter),
         ("embargo_until", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["section"]
+    ordering = ["-created_at", "-pk"]  # newest first
     search_fields = ["headline", "summary", "body", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -76,29 +117,39 @@ class ArticleAdmin(admin.ModelAdmin):
                 },
             ),
             (_("Attribution"), {"fields": ["source_name", "source_url"]}),
-            (
-                _("Workflow"),
-                {
-                    "fields": [
-                        "state_display",
-                        "publish_at",
-                        "embargo_until",
-                        "expire_at",
-                        "schedule_for",
-                        "transition_note",
-                        "expected_version",
-                    ]
-                },
-            ),
+            (_("Workflow"), {"fields": self.workflow_fields(request)}),
         ]
-        if obj is not None and obj.status == Article.Status.PUBLISHED:
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only: the body as readers see it, not its HTML.
+            fieldsets[0][1]["fields"] = ["headline", "slug", "summary", "formatted_body"]
+        elif obj is not None and obj.is_live:
+            # Asked only when the save changes what readers see (ArticleAdminForm.clean).
             fieldsets.insert(
-                1, (_("What kind of change is this?"), {"fields": ["change_kind", "change_note"]})
+                1,
+                (
+                    _("If this save changes what readers see: what kind of change is it?"),
+                    {"fields": ["change_kind", "change_note"]},
+                ),
             )
         return fieldsets
 
+    def workflow_fields(self, request):
+        """Writers are shown only what they can use: no schedule, embargo or expiry."""
+        if publishing.is_editor(request.user):
+            return [
+                "state_display",
+                "publish_at",
+                "embargo_until",
+                "expire_at",
+                "schedule_for",
+                "transition_note",
+                "expected_version",
+                "opened_revision",
+            ]
+        return ["state_display", "transition_note", "expected_version", "opened_revision"]
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["state_display", "publish_at"]
+        readonly = ["state_display", "publish_at", "formatted_body"]
         if not publishing.is_editor(request.user):
             readonly += ["embargo_until", "expire_at"]
         return readonly
@@ -149,45 +200,69 @@ class ArticleAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if getattr(request, "_media_storage_error", None) is not None:
             form = type(form.__name__, (MediaStorageFailed, form), {})
-        return form
+        # Publishing's checks of the button's transition need to know who asks.
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # Only on the empty add form: posted rows compared with an initial value
+        # would count as unchanged, and an unchanged extra row is not saved.
+        if isinstance(inline, BylineInline) and obj.pk is None and request.method != "POST":
+            kwargs["initial"] = inline.initial_for_new_story(request)
+        return kwargs
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         request._article_form_data = form.cleaned_data
+        request._article_form = form
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if request.POST.get("_transition") in publishing.TRANSITIONS:
+            # Save and move on: the transition records this save's one revision.
+            return
+        self._record_save(request, form, change)
+
+    def _record_save(self, request, form, change):
         article = form.instance
+        if not change:
+            publishing.record_revision(
+                article, by=request.user, kind=Revision.Kind.CREATED, note=_("Created")
+            )
+            return
         kind = form.cleaned_data.get("change_kind") or Revision.Kind.EDIT
         note = form.cleaned_data.get("change_note", "").strip()
-        if not change:
-            note = _("Created")
         publishing.record_change(article, by=request.user, kind=kind, note=note)
 
     def response_add(self, request, obj, post_url_continue=None):
-        self._run_form_transition(request, obj)
+        self._run_form_transition(request, obj, change=False)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
-        self._run_form_transition(request, obj)
+        self._run_form_transition(request, obj, change=True)
         return super().response_change(request, obj)
 
-    def _run_form_transition(self, request, obj):
-        """After a save from a workflow button, take that transition."""
+    def _run_form_transition(self, request, obj, *, change):
+        """After a save from a workflow button, take that transition (the form asked
+        publishing.py beforehand whether it would go through)."""
         name = request.POST.get("_transition")
         data = getattr(request, "_article_form_data", None)
         if name not in publishing.TRANSITIONS or data is None:
             return
         obj.refresh_from_db()
-        note = data.get("transition_note", "").strip()
-        kwargs = {"reason": note} if name == "take_down" else {"note": note}
-        if name == "schedule":
-            kwargs["at"] = data["schedule_for"]
         try:
-            getattr(publishing, name)(obj, by=request.user, **kwargs)
+            publishing.transition(
+                name,
+                obj,
+                by=request.user,
+                note=data.get("transition_note", "").strip(),
+                at=data.get("schedule_for"),
+            )
         except (ValidationError, PermissionDenied) as error:
+            # Refused after all (someone moved it meanwhile): the save still gets its revision.
+            self._record_save(request, request._article_form, change)
             text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             self.message_user(
                 request, _("Saved, but not moved on: %(why)s") % {"why": text}, messages.ERROR
@@ -211,10 +286,32 @@ class ArticleAdmin(admin.ModelAdmin):
             ]
         )
         if obj is not None:
-            context["preview_links"] = obj.preview_links.all()[:10]
+            context["preview_links"] = [
+                (link, request.build_absolute_uri(previews.preview_url(link)))
+                for link in obj.preview_links.all()[:10]
+            ]
             context["corrections"] = obj.corrections.all()
+            self._show_send_back_note(request, obj)
         context["can_share_previews"] = publishing.is_editor(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _show_send_back_note(self, request, obj):
+        """A draft an editor sent back opens with the editor's note at the top."""
+        if obj.status != Article.Status.DRAFT or request.method != "GET":
+            return
+        last = obj.events.select_related("by").first()
+        if last is None or last.action != "send_back":
+            return
+        self.message_user(
+            request,
+            _("Sent back by %(who)s on %(when)s: %(note)s")
+            % {
+                "who": last.done_by or _("an editor"),
+                "when": date_format(timezone.localtime(last.at), "j F Y, H:i"),
+                "note": last.note or _("no note given"),
+            },
+            messages.WARNING,
+        )
 
     # Display ----------------------------------------------------------------
 
@@ -232,6 +329,11 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state_display(self, obj):
         return self.state(obj) if obj and obj.pk else _("New draft")
+
+    @admin.display(description=_("body"))
+    def formatted_body(self, obj):
+        # Sanitised on every save (Article.save): safe to show as the formatted text.
+        return mark_safe(obj.body)  # noqa: S308
 
     @admin.display(description=_("embargo"), ordering="embargo_until")
     def embargo(self, obj):
@@ -273,10 +375,12 @@ class ArticleAdmin(admin.ModelAdmin):
         form = TransitionForm(request.POST if "confirm" in request.POST else None)
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
-            if needs == "at" and data["at"] is None:
-                form.add_error("at", _("Choose when the stories should go live."))
-            elif needs == "reason" and not data["note"].strip():
-                form.add_error("note", _("Say why the stories are being taken down."))
+            try:
+                # The inputs' rules are publishing's; each story's own (state, embargo) too.
+                publishing.check_inputs(name, at=data["at"], reason=data["note"])
+            except ValidationError as error:
+                for key, errors in error.error_dict.items():
+                    form.add_error("note" if key == "reason" else key, errors)
             else:
                 kwargs = {"reason": data["note"]} if needs == "reason" else {"note": data["note"]}
                 if needs == "at":
@@ -394,8 +498,19 @@ class ArticleAdmin(admin.ModelAdmin):
         revision = get_object_or_404(Revision, article=article, number=number)
         if not publishing.can_edit(request.user, article):
             raise PermissionDenied
-        if request.method == "POST":
-            publishing.restore_revision(article, revision, by=request.user)
+        # A live story stays live: restoring is an edit readers see, so it says what kind.
+        form = None
+        if article.is_live:
+            form = RestoreForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and (form is None or form.is_valid()):
+            data = form.cleaned_data if form else {}
+            publishing.restore_revision(
+                article,
+                revision,
+                by=request.user,
+                kind=data.get("change_kind", ""),
+                note=data.get("change_note", ""),
+            )
             self.message_user(
                 request,
                 _("Revision %(number)d restored; the story is now %(state)s.")
@@ -414,6 +529,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "revision": revision,
                 "changes": diffs.compare(publishing.snapshot(article), revision.data),
                 "is_live": article.is_live,
+                "form": form,
             },
         )
 
@@ -426,17 +542,17 @@ class ArticleAdmin(admin.ModelAdmin):
         try:
             if request.POST.get("revoke"):
                 link = get_object_or_404(PreviewLink, pk=request.POST["revoke"], article=article)
-                publishing.revoke_preview_link(link, by=request.user)
+                previews.revoke_preview_link(link, by=request.user)
                 self.message_user(request, _("The preview link no longer works."), messages.SUCCESS)
             else:
                 try:
                     hours = int(request.POST.get("hours", 48))
                 except ValueError:
                     hours = 0
-                link = publishing.create_preview_link(
+                link = previews.create_preview_link(
                     article, by=request.user, valid_for=timezone.timedelta(hours=hours)
                 )
-                url = request.build_absolute_uri(publishing.preview_url(link))
+                url = request.build_absolute_uri(previews.preview_url(link))
                 self.message_user(
                     request,
                     format_html(

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from django import template
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from articles.models import Article, Correction
+from articles.models import Article, ArticleEvent, Correction
 
 register = template.Library()
 
@@ -19,9 +20,25 @@ def editorial_dashboard(context):
         return None
     now = timezone.now()
     stories = Article.objects.select_related("section").order_by("-updated_at")
+    events = ArticleEvent.objects.filter(article=OuterRef("pk")).order_by("-at", "-pk")
+    last = events.values("action", "note")[:1]
+    drafts = stories.drafts().owned_by(user)
+    # A draft sent back shows the editor's note on its writer's desk.
+    drafts = drafts.annotate(
+        last_action=Subquery(events.values("action")[:1]),
+        last_note=Subquery(last.values("note")),
+    )
+    in_review = (
+        stories.awaiting_review()
+        .select_related("created_by")
+        .annotate(
+            submitted_at=Subquery(events.filter(action="submit").values("at")[:1]),
+        )
+        .order_by("-submitted_at", "-pk")
+    )
     return {
-        "my_drafts": list(stories.drafts().owned_by(user)[:LIMIT]),
-        "in_review": list(stories.awaiting_review()[:LIMIT]),
+        "my_drafts": list(drafts[:LIMIT]),
+        "in_review": list(in_review[:LIMIT]),
         "scheduled": list(stories.scheduled(at=now).order_by("publish_at")[:LIMIT]),
         "recently_published": list(
             Article.objects.live(at=now)

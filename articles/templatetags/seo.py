@@ -54,6 +54,28 @@ def og_locale():
     return seo.og_locale()
 
 
+@register.simple_tag(takes_context=True)
+def story_card(context, article):
+    """``{% story_card article as card %}``: what link previews and search results show.
+
+    The story page's meta tags and the story form's preview in the admin both use it.
+    """
+    return seo.story_card(article, context["request"])
+
+
+@register.filter
+def shorten(text, limit):
+    """``{{ card.title|shorten:70 }}``: cut at a word with "…", as search results do."""
+    return seo.shorten(text or "", int(limit))
+
+
+@register.simple_tag
+def card_limits():
+    """``{% card_limits as limits %}``: ``limits.title`` and ``limits.description``, in
+    characters: how much of each search results and link previews show."""
+    return {"title": seo.TITLE_LIMIT, "description": seo.DESCRIPTION_LIMIT}
+
+
 @register.simple_tag
 def contributor_url(contributor):
     return seo.contributor_url(contributor)

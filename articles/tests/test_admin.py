@@ -48,7 +48,7 @@ class EditorAdminTests(TestCase):
         self.assertContains(response, "Drought draft")
         self.assertNotContains(response, "Flood warning lifted")
         response = self.client.get(CHANGELIST)
-        for text in ["By status", "By section", "By tags", "floods", 'class="toplinks"']:
+        for text in ["By state", "By section", "By tags", "floods", 'class="toplinks"']:
             self.assertContains(response, text)
 
     def test_editor_publishes_a_story_with_a_byline(self):

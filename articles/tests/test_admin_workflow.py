@@ -115,7 +115,7 @@ class BulkActionTests(TestCase):
         article.refresh_from_db()
         self.assertEqual(article.status, Article.Status.PUBLISHED)
         refused = self.act("take_down", [article], confirm="yes", note="")
-        self.assertContains(refused, "Say why the stories are being taken down.")
+        self.assertContains(refused, "Say why the story is being taken down")
         done = self.act("take_down", [article], confirm="yes", note="Defamation claim")
         self.assertContains(done, "1 story: Take down.")
         article.refresh_from_db()
@@ -190,7 +190,7 @@ class PublishedChangeTests(TestCase):
         response = self.client.post(
             change_url(self.article), edit_data(self.article, headline="Mayor wins")
         )
-        self.assertContains(response, "say whether this is a typo fix, an update, a correction")
+        self.assertContains(response, "say whether it is a typo fix, an update, a correction")
         self.assertContains(response, 'value="Mayor wins"')
 
     def test_correction_needs_its_public_note(self):
@@ -283,7 +283,7 @@ class PreviewLinkAdminTests(TestCase):
         self.client.force_login(make_user(groups=["Editors"]))
         self.client.post(links_url, {"revoke": link.pk})
         self.client.logout()
-        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertContains(self.client.get(url), "This preview link was revoked", status_code=410)
 
     def test_bad_hours_get_a_message(self):
         self.client.force_login(make_user(groups=["Editors"]))

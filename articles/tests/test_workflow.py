@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.utils import timezone
 
-from articles import publishing
+from articles import previews, publishing
 from articles.models import Article, ArticleEvent, Correction, Revision
 
 from .factories import make_article, make_draft, make_user
@@ -94,9 +94,12 @@ class PermissionMatrixTests(TestCase):
     def test_allowed_transitions_lists_only_what_the_user_may_do(self):
         article = self.story_in(Status.REVIEW)
         names = lambda user: [t.name for t in publishing.allowed_transitions(user, article)]  # noqa: E731
-        self.assertEqual(names(self.users["writer"]), [])
+        # The writer may only take their own story back; another writer nothing.
+        self.assertEqual(names(self.users["writer"]), ["withdraw"])
+        self.assertEqual(names(self.users["other writer"]), [])
         self.assertEqual(
-            names(self.users["editor"]), ["send_back", "publish", "schedule", "take_down"]
+            names(self.users["editor"]),
+            ["withdraw", "send_back", "publish", "schedule", "take_down"],
         )
 
 
@@ -126,7 +129,7 @@ class ScheduleAndEmbargoTests(TestCase):
             publishing.schedule(
                 make_draft(), by=self.editor, at=timezone.now() - timedelta(minutes=1)
             )
-        self.assertEqual(raised.exception.code, "schedule_in_past")
+        self.assertEqual(raised.exception.error_dict["at"][0].code, "schedule_in_past")
 
     def test_embargoed_story_cannot_go_live_early_whoever_asks(self):
         embargo = timezone.now() + timedelta(hours=6)
@@ -195,8 +198,13 @@ class RevisionTests(TestCase):
     def setUp(self):
         self.editor = make_user("eda", groups=["Editors"])
 
-    def test_restore_brings_back_the_words_as_a_new_draft(self):
-        article = make_article(headline="First headline", body="<p>First words.</p>", tags=["a"])
+    def test_restore_brings_back_the_words_of_a_story_not_live_as_a_new_draft(self):
+        article = make_article(
+            headline="First headline",
+            body="<p>First words.</p>",
+            tags=["a"],
+            status=Status.UNPUBLISHED,
+        )
         first = publishing.record_revision(article, by=self.editor)
         article.headline = "Second headline"
         article.body = "<p>Second words.</p>"
@@ -214,11 +222,11 @@ class RevisionTests(TestCase):
             [(3, Revision.Kind.RESTORE), (2, Revision.Kind.EDIT), (1, Revision.Kind.EDIT)],
         )
 
-    def test_unchanged_saves_add_no_revision(self):
+    def test_each_save_keeps_exactly_one_revision(self):
         article = make_draft()
         publishing.record_revision(article, by=self.editor)
         publishing.record_revision(article, by=self.editor)
-        self.assertEqual(article.revisions.count(), 1)
+        self.assertEqual(article.revisions.count(), 2)
 
 
 class CorrectionTests(TestCase):
@@ -263,43 +271,51 @@ class PreviewLinkTests(TestCase):
 
     def test_only_editors_share_previews(self):
         with self.assertRaises(PermissionDenied):
-            publishing.create_preview_link(self.draft, by=make_user(groups=["Writers"]))
+            previews.create_preview_link(self.draft, by=make_user(groups=["Writers"]))
 
     def test_link_opens_the_story_until_it_expires(self):
-        link = publishing.create_preview_link(
+        link = previews.create_preview_link(
             self.draft, by=self.editor, valid_for=timedelta(hours=1)
         )
-        token = publishing.preview_url(link).rstrip("/").rsplit("/", 1)[-1]
-        self.assertEqual(publishing.article_for_preview(token), self.draft)
+        token = previews.preview_url(link).rstrip("/").rsplit("/", 1)[-1]
+        self.assertEqual(previews.article_for_preview(token), self.draft)
         with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
-            self.assertIsNone(publishing.article_for_preview(token))
+            self.assertIsNone(previews.article_for_preview(token))
 
     def test_revoked_or_forged_links_do_not_work(self):
-        link = publishing.create_preview_link(self.draft, by=self.editor)
-        token = publishing.preview_url(link).rstrip("/").rsplit("/", 1)[-1]
-        self.assertIsNone(publishing.article_for_preview(token[:-2] + "xx"))
-        publishing.revoke_preview_link(link, by=self.editor)
-        self.assertIsNone(publishing.article_for_preview(token))
+        link = previews.create_preview_link(self.draft, by=self.editor)
+        token = previews.preview_url(link).rstrip("/").rsplit("/", 1)[-1]
+        self.assertIsNone(previews.article_for_preview(token[:-2] + "xx"))
+        previews.revoke_preview_link(link, by=self.editor)
+        self.assertIsNone(previews.article_for_preview(token))
 
     def test_previews_last_at_most_thirty_days(self):
         with self.assertRaises(ValidationError):
-            publishing.create_preview_link(self.draft, by=self.editor, valid_for=timedelta(days=31))
+            previews.create_preview_link(self.draft, by=self.editor, valid_for=timedelta(days=31))
 
 
 class PreviewPageTests(TestCase):
     def test_someone_without_an_account_reads_the_draft_through_the_link(self):
         editor = make_user(groups=["Editors"])
         draft = make_draft(headline="Secret plans")
-        link = publishing.create_preview_link(draft, by=editor, valid_for=timedelta(hours=2))
-        url = publishing.preview_url(link)
+        link = previews.create_preview_link(draft, by=editor, valid_for=timedelta(hours=2))
+        url = previews.preview_url(link)
         response = self.client.get(url)
         self.assertContains(response, "<h1>Secret plans</h1>", html=True)
         self.assertContains(response, "Preview: this story is not published")
         self.assertIn("no-store", response["Cache-Control"])
         self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
-        publishing.revoke_preview_link(link, by=editor)
-        self.assertEqual(self.client.get(url).status_code, 404)
+        previews.revoke_preview_link(link, by=editor)
+        # A real link that was revoked says so (410); a token never made is a 404.
+        revoked = self.client.get(url)
+        self.assertContains(revoked, "This preview link was revoked", status_code=410)
+        self.assertNotIn("Secret plans", revoked.content.decode())
         self.assertEqual(self.client.get("/preview/not-a-token/").status_code, 404)
+        later = make_draft(headline="Later plans")
+        short = previews.create_preview_link(later, by=editor, valid_for=timedelta(hours=1))
+        with time_machine.travel(timezone.now() + timedelta(hours=2)):
+            expired = self.client.get(previews.preview_url(short))
+        self.assertContains(expired, "This preview link has expired", status_code=410)
 
 
 class PublicWorkflowPageTests(TestCase):
@@ -309,7 +325,7 @@ class PublicWorkflowPageTests(TestCase):
         self.editor = make_user(groups=["Editors"])
 
     def test_corrections_page_lists_public_notes_newest_first(self):
-        older = make_article(headline="Bridge story")
+        older = make_article(headline="Bridge story", publish_at=timezone.now() - timedelta(days=3))
         newer = make_article(headline="Budget story")
         with time_machine.travel(timezone.now() - timedelta(days=1)):
             publishing.record_change(older, by=self.editor, kind="correction", note="Wrong date.")

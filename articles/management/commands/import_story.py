@@ -1,12 +1,13 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
+from articles import publishing
 from articles.importing import StoryFormatError, decode, parse_story
-from articles.models import Article, Byline, Contributor, Section
+from articles.models import Article, Contributor, Section
 from articles.richtext import paragraphs_to_html
 
 
@@ -50,26 +51,36 @@ class Command(BaseCommand):
                 "Nothing was imported."
             )
 
-        with transaction.atomic():
-            article = Article(
-                headline=story.headline,
-                slug=unique_slug(story.headline),
-                summary=story.summary,
-                body=paragraphs_to_html(story.paragraphs),
-                section=section_obj,
-                source_name=story.source_name,
-                source_url=story.source_url,
-            )
-            if publish:
-                article.status = Article.Status.PUBLISHED
-                article.publish_at = timezone.now()
-            article.full_clean()
-            article.save()
-            if byline:
-                contributor, _ = Contributor.objects.get_or_create(
-                    slug=slugify(byline, allow_unicode=True), defaults={"name": byline}
+        actor = publishing.System("import_story")
+        try:
+            with transaction.atomic():
+                contributors = []
+                if byline:
+                    contributor, _ = Contributor.objects.get_or_create(
+                        slug=slugify(byline, allow_unicode=True), defaults={"name": byline}
+                    )
+                    contributors.append(contributor)
+                # Through the workflow like any story: a first revision, an audit entry.
+                article = publishing.create(
+                    Article(
+                        headline=story.headline,
+                        slug=unique_slug(story.headline),
+                        summary=story.summary,
+                        body=paragraphs_to_html(story.paragraphs),
+                        section=section_obj,
+                        source_name=story.source_name,
+                        source_url=story.source_url,
+                    ),
+                    by=actor,
+                    contributors=contributors,
+                    note=f"Imported from {file.name}",
                 )
-                Byline.objects.create(article=article, contributor=contributor)
+                if publish:
+                    publishing.publish(article, by=actor)
+        except ValidationError as error:
+            raise CommandError(
+                f"{path}: {' '.join(error.messages)} Nothing was imported."
+            ) from None
 
         state = "published" if publish else "saved as a draft"
         self.stdout.write(

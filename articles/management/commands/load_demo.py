@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from articles.models import Article, Byline, Contributor, Section
+from articles import publishing
+from articles.models import Article, Contributor, Section
 from articles.richtext import paragraphs_to_html
 
 DEMO_PASSWORD = "newsroom-demo"
@@ -23,6 +24,9 @@ DEMO_ACCOUNTS = [
     ("writer", "Wren Writer", ["Writers"]),
     ("moderator", "Mo Moderator", ["Moderators"]),
 ]
+
+# Who the audit log says made the demo stories.
+ACTOR = publishing.System("load_demo")
 
 SECTIONS = [
     ("Local", "local"),
@@ -195,34 +199,46 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new stories)."))
 
     def story(self, story, sections, *, status, publish_at, picture=None):
+        """One demo story, made through the workflow as the system actor ``load_demo``:
+        created as a draft with its first revision, then moved to ``status``."""
         article = Article.objects.filter(slug=story["slug"]).first()
         if article:
             return article, False
         source_name, source_url = story.get("source", ("", ""))
-        article = Article.objects.create(
-            slug=story["slug"],
-            headline=story["headline"],
-            summary=story["summary"],
-            body=paragraphs_to_html(story["paragraphs"]),
-            section=sections[story["section"]],
-            status=status,
-            publish_at=publish_at,
-            created_by=get_user_model().objects.filter(username="writer").first(),
-            source_name=source_name,
-            source_url=source_url,
-            lead_image=picture or "",
-            lead_image_alt="An abstract pattern of white diagonal lines on a coloured background"
-            if picture
-            else "",
-            lead_image_caption="Illustration for the demo story." if picture else "",
-            lead_image_credit="Newsroom demo" if picture else "",
-        )
-        article.tags.set(story["tags"])
-        for position, name in enumerate(story["byline"]):
+        contributors = []
+        for name in story["byline"]:
             contributor, _ = Contributor.objects.get_or_create(
                 name=name, defaults={"slug": slugify(name)}
             )
-            Byline.objects.create(article=article, contributor=contributor, position=position)
+            contributors.append(contributor)
+        article = publishing.create(
+            Article(
+                slug=story["slug"],
+                headline=story["headline"],
+                summary=story["summary"],
+                body=paragraphs_to_html(story["paragraphs"]),
+                section=sections[story["section"]],
+                created_by=get_user_model().objects.filter(username="writer").first(),
+                source_name=source_name,
+                source_url=source_url,
+                lead_image=picture or "",
+                lead_image_alt="An abstract pattern of white diagonal lines on a coloured "
+                "background"
+                if picture
+                else "",
+                lead_image_caption="Illustration for the demo story." if picture else "",
+                lead_image_credit="Newsroom demo" if picture else "",
+            ),
+            by=ACTOR,
+            tags=story["tags"],
+            contributors=contributors,
+        )
+        if status == Article.Status.REVIEW:
+            publishing.submit(article, by=ACTOR)
+        elif status == Article.Status.PUBLISHED and publish_at > timezone.now():
+            publishing.schedule(article, by=ACTOR, at=publish_at)
+        elif status == Article.Status.PUBLISHED:
+            publishing.publish(article, by=ACTOR, at=publish_at)
         return article, True
 
     def create_accounts(self):
