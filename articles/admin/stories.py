@@ -128,7 +128,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 1,
                 (
                     _("If this save changes what readers see: what kind of change is it?"),
-                    {"fields": ["change_kind", "change_note"]},
+                    {"fields": ["change_kind", "change_note"], "classes": ["kind-of-change"]},
                 ),
             )
         return fieldsets
