@@ -93,6 +93,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["section"]
     actions = [
         "submit_for_review",
+        "withdraw_from_review",
         "send_back_to_draft",
         "publish_now",
         "schedule",
@@ -293,6 +294,7 @@ class ArticleAdmin(admin.ModelAdmin):
             context["corrections"] = obj.corrections.all()
             self._show_send_back_note(request, obj)
         context["can_share_previews"] = publishing.is_editor(request.user)
+        context["can_withdraw"] = obj is not None and publishing.can(request.user, "withdraw", obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _show_send_back_note(self, request, obj):
@@ -408,6 +410,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def submit_for_review(self, request, queryset):
         self._bulk(request, queryset, "submit")
 
+    @admin.action(description=_("Withdraw from review"), permissions=["view"])
+    def withdraw_from_review(self, request, queryset):
+        self._bulk(request, queryset, "withdraw")
+
     @admin.action(description=_("Send back to draft (with a note)"), permissions=["publish"])
     def send_back_to_draft(self, request, queryset):
         return self._bulk_with_input(request, queryset, "send_back", needs="note")
@@ -446,6 +452,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 "<path:object_id>/revisions/<int:number>/restore/",
                 view(self.restore_view),
                 name="articles_article_restore",
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                view(self.withdraw_view),
+                name="articles_article_withdraw",
             ),
             path(
                 "<path:object_id>/preview-links/",
@@ -532,6 +543,25 @@ class ArticleAdmin(admin.ModelAdmin):
                 "form": form,
             },
         )
+
+    def withdraw_view(self, request, object_id):
+        """POST: the writer takes their story back from review (they cannot edit it there)."""
+        article = self._article_or_404(request, object_id)
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        try:
+            publishing.withdraw(article, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, text or _("You may not do that."), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("“%(story)s” is back in your drafts.") % {"story": article},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(change_url)
 
     def preview_links_view(self, request, object_id):
         """POST: create a preview link, or revoke one (``revoke=<id>``)."""

@@ -46,7 +46,9 @@ class ButtonsAndActionsTests(TestCase):
         self.assertContains(page, 'value="submit">Save and submit for review</button>', html=False)
         for forbidden in ["publish", "schedule", "unpublish", "take_down", "send_back"]:
             self.assertNotContains(page, f'name="_transition" value="{forbidden}"')
-        self.assertEqual(action_names(self.client.get(CHANGELIST)), ["submit_for_review"])
+        self.assertEqual(
+            action_names(self.client.get(CHANGELIST)), ["submit_for_review", "withdraw_from_review"]
+        )
 
     def test_editor_sees_every_transition_the_story_allows(self):
         self.client.force_login(make_user(groups=["Editors"]))
@@ -59,6 +61,7 @@ class ButtonsAndActionsTests(TestCase):
             action_names(self.client.get(CHANGELIST)),
             [
                 "submit_for_review",
+                "withdraw_from_review",
                 "send_back_to_draft",
                 "publish_now",
                 "schedule",

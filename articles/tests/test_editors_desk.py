@@ -342,6 +342,25 @@ class LoopTests(TestCase):
         # At the top: before the form's first field.
         self.assertLess(text.index("Add the opposition"), text.index('name="headline"'))
 
+    def test_a_writer_withdraws_a_story_from_review_from_its_page(self):
+        story = make_draft(created_by=self.writer, headline="Harbour dues")
+        publishing.submit(story, by=self.writer)
+        self.client.force_login(self.writer)
+        page = self.client.get(change_url(story))
+        withdraw = reverse("admin:articles_article_withdraw", args=[story.pk])
+        self.assertContains(page, f'action="{withdraw}"')
+        self.client.post(withdraw)
+        story.refresh_from_db()
+        self.assertEqual(story.status, Article.Status.DRAFT)
+        self.assertEqual(story.revisions.first().kind, Kind.WITHDRAWN)
+        # Another writer's story in review offers nothing, and refuses the request.
+        theirs = make_draft(created_by=make_user(groups=["Writers"]))
+        publishing.submit(theirs, by=theirs.created_by)
+        self.assertNotContains(self.client.get(change_url(theirs)), "Withdraw from review")
+        self.client.post(reverse("admin:articles_article_withdraw", args=[theirs.pk]))
+        theirs.refresh_from_db()
+        self.assertEqual(theirs.status, Article.Status.REVIEW)
+
     def test_waiting_for_review_shows_author_and_submitted_time(self):
         story = make_draft(created_by=self.writer, headline="Harbour works")
         publishing.submit(story, by=self.writer)
