@@ -12,9 +12,12 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
+from django.utils.xmlutils import SimplerXMLGenerator
+from django.views.generic import TemplateView
 from taggit.models import Tag
 
 from . import seo
@@ -27,10 +30,47 @@ FEED_MAX_AGE = 300  # seconds a feed reader or proxy may reuse a feed
 # lives in a context variable, never on the instance.
 _request = ContextVar("feed_request")
 
+# Opened in a browser, a feed shows as a page (what a feed is, its address, its
+# stories) through this XSLT stylesheet; feed readers ignore the instruction.
+# A .xml name so that every static file server sends it as XML.
+FEED_STYLESHEET = "feeds/feed.xsl.xml"
+# Chromium shows application/rss+xml and application/atom+xml as plain text and
+# applies a stylesheet only to XML it renders as XML. Links meant for people (the
+# feeds page) add this query; the same feed then comes as application/xml, which
+# browsers draw through the stylesheet and feed readers still read. A query, not
+# content negotiation: caches (the page cache, Varnish) key pages by address.
+BROWSER_QUERY = "view=page"
+BROWSER_CONTENT_TYPE = "application/xml; charset=utf-8"
+
+
+class StyledAtom1Feed(Atom1Feed):
+    """Atom with the stylesheet instruction Django writes for RSS only (Feed.stylesheets)."""
+
+    def write(self, outfile, encoding):
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        # A processing instruction must come before the root element.
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", str(stylesheet))
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+
+class FeedListView(TemplateView):
+    """/feeds/: every feed the site offers and what to do with one (linked from the footer)."""
+
+    template_name = "articles/feed_list.html"
+    extra_context = {"browser_query": BROWSER_QUERY}
+
 
 class LatestRssFeed(Feed):
     feed_type = Rss201rev2Feed
     item_guid_is_permalink = False
+
+    def stylesheets(self, obj=None):
+        return [Stylesheet(static(FEED_STYLESHEET), mimetype="text/xsl")]
 
     def __call__(self, request, *args, **kwargs):
         token = _request.set(request)
@@ -38,6 +78,8 @@ class LatestRssFeed(Feed):
             response = super().__call__(request, *args, **kwargs)
         finally:
             _request.reset(token)
+        if request.META.get("QUERY_STRING") == BROWSER_QUERY:
+            response["Content-Type"] = BROWSER_CONTENT_TYPE
         patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
         return response
 
@@ -99,7 +141,7 @@ class LatestRssFeed(Feed):
 
 
 class LatestAtomFeed(LatestRssFeed):
-    feed_type = Atom1Feed
+    feed_type = StyledAtom1Feed
 
     def subtitle(self, obj=None):
         return self.description(obj)
@@ -123,7 +165,7 @@ class SectionRssFeed(LatestRssFeed):
 
 
 class SectionAtomFeed(SectionRssFeed):
-    feed_type = Atom1Feed
+    feed_type = StyledAtom1Feed
 
     def subtitle(self, obj=None):
         return self.description(obj)
@@ -154,7 +196,7 @@ class TagRssFeed(LatestRssFeed):
 
 
 class TagAtomFeed(TagRssFeed):
-    feed_type = Atom1Feed
+    feed_type = StyledAtom1Feed
 
     def subtitle(self, obj=None):
         return self.description(obj)

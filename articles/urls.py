@@ -19,6 +19,7 @@ urlpatterns = [
     path("corrections/", views.CorrectionsView.as_view(), name="corrections"),
     path("feed/", feeds.LatestRssFeed(), name="feed"),
     path("feed/atom/", feeds.LatestAtomFeed(), name="feed-atom"),
+    path("feeds/", feeds.FeedListView.as_view(), name="feeds"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
     path("news-sitemap.xml", sitemaps.news, name="news-sitemap"),

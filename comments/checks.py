@@ -81,9 +81,13 @@ def check_speed(s):
 
 
 def check_banned(s):
-    ban = Ban.objects.active().matching(email=s.email, ip_address=s.ip_address).first()
-    if ban is not None:
-        return Finding(Reason.BANNED, REJECT, _("banned commenter (%(ban)s)") % {"ban": ban})
+    """A ban on the commenter rejects; an IP ban aimed at someone else only holds."""
+    bans = list(Ban.objects.active(now=s.now).applying_to(email=s.email, ip_address=s.ip_address))
+    refusing = next((ban for ban in bans if ban.refuses(email=s.email)), None)
+    if refusing is not None:
+        return Finding(Reason.BANNED, REJECT, _("banned commenter (%(ban)s)") % {"ban": refusing})
+    if bans:
+        return Finding(Reason.BANNED_ADDRESS, HOLD, str(Reason.BANNED_ADDRESS.label))
 
 
 def check_rejected_words(s):
@@ -129,6 +133,30 @@ def check_first_time(s):
 def check_premoderated(s):
     if s.premoderated:
         return Finding(Reason.PREMODERATED, HOLD, str(Reason.PREMODERATED.label))
+
+
+def check_scores(s):
+    """The abuse and spam models' verdicts (``scoring/``), each with what pushed its score
+    up; below the site's thresholds a note only, so every comment keeps its scores."""
+    from scoring import scorer
+
+    scores = scorer.score(s.body, name=s.name, email=s.email)
+    decided = [Finding(d.code, d.verdict, d.text) for d in scorer.decide(scores)]
+    if decided:
+        return decided
+    return [
+        Finding(
+            Reason.SCORES,
+            None,
+            _("abuse %(abuse).2f (%(abuse_model)s), spam %(spam).2f (%(spam_model)s)")
+            % {
+                "abuse": scores.abuse,
+                "spam": scores.spam,
+                "abuse_model": scores.abuse_model,
+                "spam_model": scores.spam_model,
+            },
+        )
+    ]
 
 
 CHECKS = [

@@ -1,14 +1,20 @@
 """The moderators' digest: one email about new held comments, not one per comment.
 
-No scheduler is needed: posting a held comment calls ``send_digest()`` after
-commit, and it sends only when the last digest is older than the interval in the
-comment settings. ``manage.py send_comment_digest`` sends one on demand (or from
-cron, to announce comments held at the end of a quiet spell).
+Posting a held comment calls ``send_digest()`` after commit, and it sends only
+when the last digest is older than the interval in the comment settings. A comment
+held at the end of a quiet spell would wait for the next one, so
+``manage.py send_comment_digest`` also runs from cron or a systemd timer (README)
+and announces it within the interval.
+
+Out of the box the recipients are the addresses in the comment settings and the
+Moderators group; everyone may change that in their notification settings.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import Q
@@ -19,7 +25,10 @@ from django.utils.translation import ngettext
 
 from articles.models import Byline
 
+from .apps import MODERATORS
 from .models import Comment, CommentSettings, Digest, NotificationPreference
+
+logger = logging.getLogger(__name__)
 
 
 def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest | None:
@@ -42,14 +51,21 @@ def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest |
         )
         if not held:
             return None
+        recipients = _recipients(held, site)
+        # A comment nobody is told about is not announced: it waits for the next
+        # digest (after someone is named as a recipient), never silently dropped.
+        told = {comment.pk for comments in recipients.values() for comment in comments}
+        if not told:
+            logger.warning("%d held comment(s) but no one to send the digest to", len(held))
+            return None
         messages = [
             _message(address, comments, site)
-            for address, comments in _recipients(held, site).items()
+            for address, comments in recipients.items()
             if comments
         ]
-        Comment.objects.filter(pk__in=[c.pk for c in held]).update(digested_at=now)
+        Comment.objects.filter(pk__in=told).update(digested_at=now)
         digest = Digest.objects.create(
-            sent_at=now, comment_count=len(held), recipient_count=len(messages)
+            sent_at=now, comment_count=len(told), recipient_count=len(messages)
         )
         # Inside the transaction: if the mail server fails, the comments stay
         # unannounced and the next digest carries them.
@@ -59,8 +75,23 @@ def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest |
 
 
 def _recipients(held, site) -> dict[str, list[Comment]]:
-    """Each address and the held comments it should hear about."""
+    """Each address and the held comments it should hear about.
+
+    Out of the box the Moderators group hears about every held comment: a
+    moderator who never opened their notification settings is still told.
+    Saving those settings is the person's own choice, and it is kept: a
+    moderator who unticks "every held comment" is no longer sent the digest.
+    """
     everything = set(site.digest_recipient_list)
+    moderators = (
+        get_user_model()
+        .objects.filter(groups__name=MODERATORS, is_active=True, comment_notifications=None)
+        .exclude(email="")
+        .distinct()
+    )
+    everything.update(
+        user.email.lower() for user in moderators if user.has_perm("comments.can_moderate")
+    )
     authors = {}
     preferences = (
         NotificationPreference.objects.filter(Q(all_held=True) | Q(my_stories=True))

@@ -90,9 +90,13 @@ class CommentForm(forms.ModelForm):
 
 
 class ReportForm(forms.Form):
+    """A reader's report. No reason is chosen in advance: a report that names
+    a reason the reader never picked would mislead the moderators."""
+
     reason = forms.ChoiceField(
         label=_("Why should moderators look at this comment?"),
         choices=Report.Why,
+        widget=forms.RadioSelect,
         error_messages={
             "required": _("Please choose a reason."),
             "invalid_choice": _("Please choose one of the reasons listed."),

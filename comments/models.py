@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, CommentMode
@@ -66,11 +67,18 @@ class Reason(models.TextChoices):
     HELD_WORD = "held_word", _("contains a word on the hold list")
     REJECTED_WORD = "rejected_word", _("contains a word on the reject list")
     BANNED = "banned", _("commenter is banned")
+    BANNED_ADDRESS = (
+        "banned_address",
+        _("the address is banned (ban aimed at another commenter)"),
+    )
     FIRST_TIME = "first_time", _("first comment from this commenter")
     PREMODERATED = "premoderated", _("comments on this story are reviewed first")
     REPORTED = "reported", _("reported by readers")
     REPLY_MOVED = "reply_moved", _("reply placed elsewhere in the thread")
     MODERATOR = "moderator", _("moderator's decision")
+    ABUSE_SCORE = "abuse_score", _("abuse score above the site's threshold")
+    SPAM_SCORE = "spam_score", _("spam score above the site's threshold")
+    SCORES = "scores", _("abuse and spam scores")
 
 
 class Comment(models.Model):
@@ -132,6 +140,11 @@ class Comment(models.Model):
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
     digested_at = models.DateTimeField(
         _("announced in a digest"), null=True, blank=True, editable=False
+    )
+    # Set by moderation.redact(): readers are told a moderator edited the text;
+    # the original and why are in the comment's redactions.
+    redacted_at = models.DateTimeField(
+        _("edited by a moderator"), null=True, blank=True, editable=False
     )
 
     objects = CommentQuerySet.as_manager()
@@ -257,11 +270,15 @@ class Report(models.Model):
 
 
 class BanQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(lifted_at__isnull=True)
+    def active(self, *, now=None):
+        """Bans in force: not lifted and not expired (expiry is read here; no job runs)."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now), lifted_at__isnull=True
+        )
 
     def matching(self, *, email="", ip_address=None):
-        """Bans on this email address or this IP address."""
+        """Bans naming this email address or this IP address, whatever they cover."""
         match = Q(pk__in=[])
         if email:
             match |= Q(email=email.lower())
@@ -269,12 +286,42 @@ class BanQuerySet(models.QuerySet):
             match |= Q(ip_address=ip_address)
         return self.filter(match)
 
+    def applying_to(self, *, email="", ip_address=None):
+        """Bans that cover this email address or this IP address (by their scope)."""
+        Scope = Ban.Scope
+        match = Q(pk__in=[])
+        if email:
+            match |= Q(email=email.lower(), scope__in=[Scope.EMAIL, Scope.BOTH])
+        if ip_address:
+            match |= Q(ip_address=ip_address, scope__in=[Scope.IP_ADDRESS, Scope.BOTH])
+        return self.filter(match)
+
 
 class Ban(models.Model):
-    """A commenter whose comments are refused: by email address, IP address or both."""
+    """A commenter whose comments are refused: by email address, IP address or both.
 
-    email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
+    An IP address is shared (a household, an office, a mobile network), so a ban on
+    one keeps the email address of the commenter it was aimed at: someone else
+    writing from that address is held for review, not refused.
+    """
+
+    class Scope(models.TextChoices):
+        EMAIL = "email", _("Email address")
+        IP_ADDRESS = "ip", _("IP address")
+        BOTH = "both", _("Email and IP address")
+
+    email = models.EmailField(
+        _("email"),
+        max_length=254,
+        blank=True,
+        db_index=True,
+        help_text=_("Banned when the ban covers the email; otherwise whom an IP ban is aimed at."),
+    )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    scope = models.CharField(_("bans"), max_length=10, choices=Scope, default=Scope.BOTH)
+    expires_at = models.DateTimeField(
+        _("until"), null=True, blank=True, help_text=_("Empty: until lifted.")
+    )
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("banned"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -308,10 +355,21 @@ class Ban(models.Model):
                 condition=~Q(email="") | Q(ip_address__isnull=False),
                 name="ban_names_email_or_ip",
                 violation_error_message=_("Give an email address, an IP address or both."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(scope="email", email__gt="")
+                | Q(scope="ip", ip_address__isnull=False)
+                | Q(scope="both", email__gt="", ip_address__isnull=False),
+                name="ban_scope_names_its_keys",
+                violation_error_message=_("A ban needs the email and/or IP address it covers."),
+            ),
         ]
 
     def __str__(self):
+        if self.scope == self.Scope.IP_ADDRESS:
+            return str(self.ip_address)
+        if self.scope == self.Scope.EMAIL:
+            return self.email
         return " / ".join(filter(None, [self.email, self.ip_address])) or "—"
 
     def save(self, *args, **kwargs):
@@ -320,7 +378,44 @@ class Ban(models.Model):
 
     @property
     def is_active(self):
-        return self.lifted_at is None
+        return self.lifted_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
+    def refuses(self, *, email):
+        """Whether this ban (which applies) refuses a comment from ``email``, or only holds it.
+
+        An IP ban aimed at another commenter holds: the address may be shared.
+        """
+        return not self.email or self.email == email.strip().lower()
+
+
+class Redaction(models.Model):
+    """A moderator's edit of a published text (a phone number, a name): the original is kept."""
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="redactions"
+    )
+    original = models.TextField(_("text before"))
+    text = models.TextField(_("text after"))
+    reason = models.TextField(_("why"))
+    created_at = models.DateTimeField(_("edited"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("edited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("redaction")
+        verbose_name_plural = _("redactions")
+
+    def __str__(self):
+        return f"{self.comment_id}: {self.reason[:60]}"
 
 
 class CommenterNote(models.Model):

@@ -13,11 +13,13 @@ Everything else is stored, whatever the decision, with the reasons for it.
 import hashlib
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, NotSupportedError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -27,29 +29,44 @@ from django.utils.translation import ngettext
 from articles.models import Article, CommentMode
 
 from . import threads
-from .checks import CHECKS, Finding, Submission, decide
+from .checks import CHECKS, Finding, Submission, check_scores, decide
 from .digest import send_digest
-from .models import MAX_DEPTH, Ban, Comment, CommentSettings, Digest, Reason, Report
+from .models import (
+    MAX_DEPTH,
+    Ban,
+    Comment,
+    CommentSettings,
+    Digest,
+    Reason,
+    Redaction,
+    Report,
+)
 from .signals import comments_changed
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "Decision",
     "Policy",
+    "Undone",
     "approve",
     "ban",
     "ban_commenters",
     "feature",
     "form_token_age",
     "issue_form_token",
+    "last_decision",
     "mark_spam",
+    "other_commenters_on",
     "policy_for",
     "post",
+    "redact",
     "reject",
     "report",
     "send_digest",
     "unban",
     "unban_commenters",
+    "undo",
     "unfeature",
 ]
 
@@ -268,6 +285,8 @@ def post(
             now=now,
         )
         findings = [finding for check in CHECKS if (finding := check(submission))]
+        # The site's own abuse and spam models score every comment (scoring/).
+        findings += check_scores(submission)
         if placement:
             findings.append(placement)
         status = decide(findings)
@@ -364,7 +383,14 @@ def _decide(comments, status, *, by, action) -> int:
             .filter(~Q(status=status) | Q(Exists(open_reports)))
             .select_for_update()
         )
+        decision = uuid.uuid4().hex
         for comment in changing:
+            # What undo() needs to put the comment back as it was.
+            was = {
+                "status": comment.status,
+                "moderated_by": comment.moderated_by_id,
+                "moderated_at": comment.moderated_at.isoformat() if comment.moderated_at else None,
+            }
             comment.status = status
             comment.moderated_by = by
             comment.moderated_at = now
@@ -375,6 +401,9 @@ def _decide(comments, status, *, by, action) -> int:
                     "verdict": status,
                     "text": f"{action} by {by.get_username()}",
                     "at": now.isoformat(),
+                    "decision": decision,
+                    "by": by.pk,
+                    "was": was,
                 },
             ]
             comment.save(update_fields=["status", "moderated_by", "moderated_at", "reasons"])
@@ -397,6 +426,137 @@ def mark_spam(comments, *, by) -> int:
     return _decide(comments, Comment.Status.SPAM, by=by, action="marked as spam")
 
 
+# Undoing a decision ----------------------------------------------------------------
+
+# Long enough to notice a slip from the message that confirms it; short enough that
+# nobody undoes a decision others have since seen and relied on.
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One moderator's approve/reject/spam decision, as recorded in the comments' reasons."""
+
+    id: str
+    verdict: str
+    at: datetime
+    comments: tuple[Comment, ...]
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undo() did: comments put back, and comments left alone as changed since."""
+
+    restored: tuple[Comment, ...]
+    left_alone: tuple[Comment, ...]
+
+
+def _decision_entry(comment, decision):
+    """The index and entry of ``decision`` in the comment's reasons, else (None, None)."""
+    for index, entry in enumerate(comment.reasons):
+        if isinstance(entry, dict) and entry.get("decision") == decision:
+            return index, entry
+    return None, None
+
+
+def last_decision(comments, *, by) -> Decision | None:
+    """The newest decision ``by`` made on any of these comments, with the comments it changed.
+
+    The admin calls it right after deciding, to offer the decision's undo.
+    """
+    newest = {}
+    for comment in Comment.objects.filter(pk__in=_pks(comments)).order_by("pk"):
+        entry = comment.reasons[-1] if comment.reasons else None
+        if isinstance(entry, dict) and entry.get("decision") and entry.get("by") == by.pk:
+            newest.setdefault(entry["decision"], (entry, []))[1].append(comment)
+    if not newest:
+        return None
+    entry, changed = max(newest.values(), key=lambda found: found[0]["at"])
+    return Decision(
+        id=entry["decision"],
+        verdict=entry["verdict"],
+        at=datetime.fromisoformat(entry["at"]),
+        comments=tuple(changed),
+    )
+
+
+def undo(comments, *, decision: str, by, now: datetime | None = None) -> Undone:
+    """Put these comments back as they were before ``decision``; recorded in their reasons.
+
+    Each comment gets back its status, who moderated it and when, the reasons it
+    had (the decision's entry moves into a note saying who undid it, so the
+    history keeps both), and the readers' reports the decision answered. Only a
+    moderator may undo, only within UNDO_WINDOW. A comment changed since (decided
+    again, reported back into the queue) is left alone: undoing would overrule
+    what happened after.
+    """
+    if not by.has_perm("comments.can_moderate"):
+        raise PermissionDenied(_("Only moderators can undo a decision."))
+    now = now or timezone.now()
+    restored, left_alone, articles = [], [], set()
+    with transaction.atomic():
+        candidates = Comment.objects.filter(pk__in=_pks(comments)).select_for_update()
+        found = [
+            (comment, *_decision_entry(comment, decision)) for comment in candidates.order_by("pk")
+        ]
+        found = [(comment, index, entry) for comment, index, entry in found if entry]
+        if not found:
+            raise ValidationError(
+                _("That decision is not recorded on these comments."), code="unknown_decision"
+            )
+        decided_at = datetime.fromisoformat(found[0][2]["at"])
+        if now - decided_at > UNDO_WINDOW:
+            raise ValidationError(
+                ngettext(
+                    "A decision can be undone for %(minutes)d minute after it is made; "
+                    "this one is older. Decide again instead.",
+                    "A decision can be undone for %(minutes)d minutes after it is made; "
+                    "this one is older. Decide again instead.",
+                    UNDO_WINDOW.seconds // 60,
+                )
+                % {"minutes": UNDO_WINDOW.seconds // 60},
+                code="undo_expired",
+            )
+        users = get_user_model().objects
+        for comment, index, entry in found:
+            if index != len(comment.reasons) - 1 or comment.status != entry["verdict"]:
+                left_alone.append(comment)
+                continue
+            was = entry["was"]
+            comment.status = was["status"]
+            comment.moderated_by_id = (
+                was["moderated_by"] if users.filter(pk=was["moderated_by"]).exists() else None
+            )
+            comment.moderated_at = (
+                datetime.fromisoformat(was["moderated_at"]) if was["moderated_at"] else None
+            )
+            comment.reasons = [
+                *comment.reasons[:index],
+                {
+                    "code": Reason.MODERATOR,
+                    "verdict": "",
+                    "text": f"{entry['text']}, undone by {by.get_username()}",
+                    "at": now.isoformat(),
+                    "undoes": decision,
+                    "by": by.pk,
+                    "undone": entry,
+                },
+            ]
+            comment.save(update_fields=["status", "moderated_by", "moderated_at", "reasons"])
+            # The reports the decision answered are open again, except where the same
+            # reader has reported the comment since (one open report per address).
+            reporting_now = comment.reports.unresolved().exclude(ip_address=None)
+            Report.objects.filter(
+                comment=comment, resolved_at=decided_at, resolved_by_id=entry.get("by")
+            ).exclude(ip_address__in=reporting_now.values("ip_address")).update(
+                resolved_at=None, resolved_by=None
+            )
+            restored.append(comment)
+            articles.add(comment.article_id)
+        _shown_comments_changed(articles)
+    return Undone(restored=tuple(restored), left_alone=tuple(left_alone))
+
+
 def feature(comments, *, by) -> int:
     """Highlight approved comments on their story."""
     return _set_featured(comments, True)
@@ -416,26 +576,138 @@ def _set_featured(comments, featured):
     return count
 
 
-def ban(*, email: str = "", ip_address: str | None = None, by, reason: str = "") -> Ban:
-    """Refuse future comments from this email address and/or IP address."""
+# An IP address is shared; a ban on one lapses unless a moderator says otherwise.
+IP_BAN_DEFAULT = timedelta(days=7)
+# "How many other people wrote from this address lately?" looks this far back.
+SHARED_ADDRESS_WINDOW = timedelta(days=30)
+_DEFAULT = object()
+
+
+def ban(
+    *,
+    email: str = "",
+    ip_address: str | None = None,
+    by,
+    reason: str = "",
+    scope: str | None = None,
+    duration: timedelta | None | object = _DEFAULT,
+    now: datetime | None = None,
+) -> Ban:
+    """Refuse future comments from this email address and/or IP address.
+
+    ``scope`` says what is banned (Ban.Scope; by default whatever is given). With
+    an IP ban, ``email`` names the commenter it is aimed at. ``duration`` None
+    bans until lifted; by default email bans last until lifted and bans that
+    cover an IP address last ``IP_BAN_DEFAULT``.
+    """
     email = (email or "").strip().lower()
+    if scope is None:
+        scope = Ban.Scope.BOTH if email and ip_address else Ban.Scope.EMAIL
+        if not email:
+            scope = Ban.Scope.IP_ADDRESS
     if not email and not ip_address:
         raise ValidationError(_("Give an email address, an IP address or both."), code="empty_ban")
-    existing = Ban.objects.active().filter(email=email, ip_address=ip_address).first()
-    if existing is not None:
-        return existing
-    return Ban.objects.create(email=email, ip_address=ip_address, reason=reason, created_by=by)
+    if scope in (Ban.Scope.EMAIL, Ban.Scope.BOTH) and not email:
+        raise ValidationError(_("This commenter left no email address to ban."), code="no_email")
+    if scope in (Ban.Scope.IP_ADDRESS, Ban.Scope.BOTH) and not ip_address:
+        raise ValidationError(_("This comment has no IP address to ban."), code="no_ip_address")
+    if duration is _DEFAULT:
+        duration = None if scope == Ban.Scope.EMAIL else IP_BAN_DEFAULT
+    now = now or timezone.now()
+    expires_at = now + duration if duration is not None else None
+    # The same ban again is the one in force, unless the new one lasts longer.
+    existing = Ban.objects.active(now=now).filter(email=email, ip_address=ip_address, scope=scope)
+    if expires_at is not None:
+        existing = existing.filter(Q(expires_at__isnull=True) | Q(expires_at__gte=expires_at))
+    if (found := existing.first()) is not None:
+        return found
+    return Ban.objects.create(
+        email=email,
+        ip_address=ip_address,
+        scope=scope,
+        expires_at=expires_at,
+        reason=reason,
+        created_by=by,
+    )
 
 
-def ban_commenters(comments, *, by, reason: str = "") -> int:
-    """Ban the email and IP address of each comment's author; return how many bans are new."""
+def ban_commenters(comments, *, by, reason: str = "", scope=None, duration=_DEFAULT) -> int:
+    """Ban the author of each comment (their email and/or IP address); return how many
+    bans are new. A commenter without what ``scope`` asks for (no IP address) is skipped."""
     commenters = set(
         Comment.objects.filter(pk__in=_pks(comments)).values_list("email", "ip_address")
     )
-    before = Ban.objects.active().count()
+    before = Ban.objects.count()
     for email, ip_address in commenters:
-        ban(email=email, ip_address=ip_address, by=by, reason=reason)
-    return Ban.objects.active().count() - before
+        try:
+            ban(
+                email=email,
+                ip_address=ip_address,
+                by=by,
+                reason=reason,
+                scope=scope,
+                duration=duration,
+            )
+        except ValidationError:
+            continue
+    return Ban.objects.count() - before
+
+
+def other_commenters_on(ip_address: str | None, *, email: str = "", now=None) -> int:
+    """How many other commenters (email addresses) wrote from this IP address lately."""
+    if not ip_address:
+        return 0
+    since = (now or timezone.now()) - SHARED_ADDRESS_WINDOW
+    return (
+        Comment.objects.by_commenter(ip_address=ip_address)
+        .filter(created_at__gte=since)
+        .exclude(email=(email or "").strip().lower())
+        .values("email")
+        .distinct()
+        .count()
+    )
+
+
+def redact(comment: Comment, *, text: str, reason: str, by) -> Redaction:
+    """Replace a comment's text (a phone number, an address); the original is kept.
+
+    Readers see the new text at once, with a note that a moderator edited it.
+    Raises ValidationError (per field: "text", "reason") when the text is empty,
+    unchanged or too long, or no reason is given.
+    """
+    text = (text or "").replace("\r\n", "\n").strip()
+    reason = (reason or "").strip()
+    errors = {}
+    limit = Comment._meta.get_field("body").max_length
+    if not text:
+        errors["text"] = ValidationError(
+            _("The comment cannot be empty: reject it instead."), code="empty_text"
+        )
+    elif len(text) > limit:
+        errors["text"] = ValidationError(
+            _("Keep the text to %(limit)d characters."), code="too_long", params={"limit": limit}
+        )
+    if not reason:
+        errors["reason"] = ValidationError(
+            _("Say why the text is edited: it is kept with the original."), code="no_reason"
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if text == comment.body.replace("\r\n", "\n").strip():
+            raise ValidationError(
+                {"text": ValidationError(_("The text is unchanged."), code="unchanged")}
+            )
+        redaction = Redaction.objects.create(
+            comment=comment, original=comment.body, text=text, reason=reason, created_by=by
+        )
+        comment.body = text
+        comment.redacted_at = redaction.created_at
+        comment.save(update_fields=["body", "redacted_at"])
+        logger.info("Comment %s redacted by %s", comment.pk, by.get_username())
+        _shown_comments_changed([comment.article_id])
+    return redaction
 
 
 def unban(*, email: str = "", ip_address: str | None = None, by) -> int:

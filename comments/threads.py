@@ -41,9 +41,20 @@ class ShownComment:
     body: str
     created_at: datetime
     featured: bool
+    redacted_at: datetime | None = None
     children: list = field(default_factory=list)
 
-    FIELDS = ("pk", "parent", "root", "depth", "name", "body", "created_at", "featured")
+    FIELDS = (
+        "pk",
+        "parent",
+        "root",
+        "depth",
+        "name",
+        "body",
+        "created_at",
+        "featured",
+        "redacted_at",
+    )
 
     @property
     def can_have_replies(self):

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "imagekit",
     "django_prose_editor",
     "pagecache",
+    "scoring",
     "articles",
     "comments",
     "editing",
@@ -215,6 +216,7 @@ PAGECACHE_UNCACHED_PREFIXES = [
     "/readyz",
 ]
 
+SCORING_TRAINING_DATA = "comments.scoring_data.decisions"  # train_comment_model reads these
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,6 +1,7 @@
 """Bans and moderators' notes: what the newsroom knows about commenters."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,7 +14,7 @@ class ActiveBanFilter(admin.SimpleListFilter):
     parameter_name = "active"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("In force")), ("no", _("Lifted"))]
+        return [("yes", _("In force")), ("no", _("Lifted or expired"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -25,8 +26,17 @@ class ActiveBanFilter(admin.SimpleListFilter):
 
 @admin.register(Ban)
 class BanAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "reason", "in_force", "created_by", "created_at", "lifted_at"]
-    list_filter = [ActiveBanFilter]
+    list_display = [
+        "__str__",
+        "scope",
+        "reason",
+        "in_force",
+        "expires_at",
+        "created_by",
+        "created_at",
+        "lifted_at",
+    ]
+    list_filter = [ActiveBanFilter, "scope"]
     search_fields = ["email", "reason"]
     readonly_fields = ["created_by", "created_at", "lifted_by", "lifted_at"]
     actions = ["lift"]
@@ -37,8 +47,14 @@ class BanAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return ["email", "ip_address", *self.readonly_fields]
+            return ["email", "ip_address", "scope", *self.readonly_fields]
         return self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        # IP addresses are shared: a new ban lapses unless the moderator clears the date.
+        return {
+            "expires_at": timezone.now() + moderation.IP_BAN_DEFAULT
+        } | super().get_changeform_initial_data(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # lift a ban instead: the record stays

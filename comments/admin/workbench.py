@@ -1,12 +1,13 @@
 """The comment queue: queues, one comment in context, decisions one at a time or in bulk."""
 
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, StringAgg, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +15,19 @@ from django.utils.translation import ngettext
 
 from .. import moderation, text
 from ..models import Ban, Comment, CommenterNote, Report
+from . import undo
+from .dashboard import dashboard_view
+from .dialogs import DialogsMixin
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+# Each queue's page says which queue it is, in its title and heading.
+QUEUE_TITLES = {
+    Comment.Status.PENDING: _("Pending comments"),
+    "reported": _("Reported comments"),
+    Comment.Status.APPROVED: _("Approved comments"),
+    Comment.Status.REJECTED: _("Rejected comments"),
+    Comment.Status.SPAM: _("Spam comments"),
+}
 HISTORY_LIMIT = 20
 
 
@@ -23,6 +35,17 @@ def _count(queryset):
     """A correlated subquery counting the rows of ``queryset``."""
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _joined(queryset, field, *, per):
+    """A correlated subquery: ``field`` of the rows of ``queryset`` (one ``per``), joined by commas."""
+    joined = (
+        queryset.order_by()
+        .values(per)
+        .annotate(joined=StringAgg(field, Value(",")))
+        .values("joined")
+    )
+    return Subquery(joined)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -62,7 +85,7 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DialogsMixin, admin.ModelAdmin):
     list_display = [
         "comment",
         "commenter",
@@ -72,6 +95,7 @@ class CommentAdmin(admin.ModelAdmin):
         "reports",
         "featured",
         "created_at",
+        "edit_text",
     ]
     list_display_links = ["comment"]
     list_filter = [QueueFilter, "featured", "created_at"]
@@ -89,7 +113,21 @@ class CommentAdmin(admin.ModelAdmin):
         "unban",
     ]
     fieldsets = [
-        (None, {"fields": ["story_link", "thread", "name", "email", "text", "status", "featured"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "story_link",
+                    "thread",
+                    "name",
+                    "email",
+                    "text",
+                    "redactions",
+                    "status",
+                    "featured",
+                ]
+            },
+        ),
         (_("Why it has this status"), {"fields": ["decision_reasons"]}),
         (_("The commenter"), {"fields": ["history", "notes", "bans"]}),
         (
@@ -106,13 +144,15 @@ class CommentAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    # Moderators decide; they never rewrite what a reader wrote.
+    # Moderators decide; they rewrite what a reader wrote only through the redaction
+    # page (dialogs.py), which keeps the original and why.
     readonly_fields = [
         "story_link",
         "thread",
         "name",
         "email",
         "text",
+        "redactions",
         "status",
         "featured",
         "decision_reasons",
@@ -139,6 +179,11 @@ class CommentAdmin(admin.ModelAdmin):
             .select_related("article", "parent")
             .annotate(
                 open_reports=_count(Report.objects.unresolved().filter(comment=OuterRef("pk"))),
+                open_report_reasons=_joined(
+                    Report.objects.unresolved().filter(comment=OuterRef("pk")),
+                    "reason",
+                    per="comment",
+                ),
                 approved_before=_count(same_email.filter(status=Comment.Status.APPROVED)),
                 refused_before=_count(
                     same_email.filter(status__in=[Comment.Status.REJECTED, Comment.Status.SPAM])
@@ -148,6 +193,25 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        undo_view = self.admin_site.admin_view(
+            lambda request: undo.undo_view(request, model_admin=self)
+        )
+        return [
+            path("undo/", undo_view, name="comments_comment_undo"),
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(dashboard_view(self)),
+                name="comments_dashboard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        title = QUEUE_TITLES.get(request.GET.get(QueueFilter.parameter_name))
+        extra_context = ({"title": title} if title else {}) | (extra_context or {})
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Nothing here is editable: decisions are the actions above the comment.
@@ -200,7 +264,23 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reports"), ordering="open_reports")
     def reports(self, obj):
-        return obj.open_reports or ""
+        """How many readers reported the comment, and why (most given reason first)."""
+        if not obj.open_reports:
+            return ""
+        reasons = Counter(
+            str(Report.Why(code).label) if code in Report.Why.values else code
+            for code in (obj.open_report_reasons or "").split(",")
+            if code
+        )
+        return format_html(
+            '<span class="report-count">{}</span><br><span class="report-reasons">{}</span>',
+            ngettext("%(count)d report", "%(count)d reports", obj.open_reports)
+            % {"count": obj.open_reports},
+            ", ".join(
+                f"{reason} ×{count}" if count > 1 else reason
+                for reason, count in reasons.most_common()
+            ),
+        )
 
     # One comment in context -------------------------------------------------------
 
@@ -308,10 +388,36 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("bans"))
     def bans(self, obj):
-        bans = Ban.objects.active().matching(email=obj.email, ip_address=obj.ip_address)
+        """Bans in force first, then earlier ones: what, why, by whom, until when."""
+        bans = sorted(
+            Ban.objects.matching(email=obj.email, ip_address=obj.ip_address).select_related(
+                "created_by"
+            ),
+            key=lambda ban: not ban.is_active,
+        )
         if not bans:
             return _("Not banned.")
-        return format_html_join("", "<p>{} {}</p>", ((_("Banned:"), ban) for ban in bans))
+        return format_html_join(
+            "",
+            '<p class="ban">{} {} ({}, {}) — {} {}, {}: {}</p>',
+            (
+                (
+                    _("Banned:") if ban.is_active else _("Was banned:"),
+                    ban,
+                    ban.get_scope_display(),
+                    _("lifted %s") % ban.lifted_at.strftime("%Y-%m-%d %H:%M")
+                    if ban.lifted_at
+                    else _("until %s") % ban.expires_at.strftime("%Y-%m-%d %H:%M")
+                    if ban.expires_at
+                    else _("until lifted"),
+                    _("by"),
+                    ban.created_by or "?",
+                    ban.created_at.strftime("%Y-%m-%d"),
+                    ban.reason or _("no reason given"),
+                )
+                for ban in bans
+            ),
+        )
 
     # Decisions ------------------------------------------------------------------
 
@@ -323,17 +429,29 @@ class CommentAdmin(admin.ModelAdmin):
             messages.SUCCESS if count else messages.WARNING,
         )
 
+    def _decided(self, request, queryset, decide, done):
+        """Decide, then confirm naming the comments, with the decision's undo."""
+        pks = list(queryset.values_list("pk", flat=True))
+        count = decide(queryset, by=request.user)
+        decided = Comment.objects.filter(pk__in=pks)
+        decision = moderation.last_decision(decided, by=request.user) if count else None
+        if decision is None:
+            return self._report(request, count, done)
+        self.message_user(
+            request, undo.decision_message(request, decision, count, done), messages.SUCCESS
+        )
+
     @admin.action(description=_("Approve"), permissions=["moderate"], location=BOTH)
     def approve(self, request, queryset):
-        self._report(request, moderation.approve(queryset, by=request.user), _("approved"))
+        self._decided(request, queryset, moderation.approve, _("approved"))
 
     @admin.action(description=_("Reject"), permissions=["moderate"], location=BOTH)
     def reject(self, request, queryset):
-        self._report(request, moderation.reject(queryset, by=request.user), _("rejected"))
+        self._decided(request, queryset, moderation.reject, _("rejected"))
 
     @admin.action(description=_("Mark as spam"), permissions=["moderate"], location=BOTH)
     def mark_spam(self, request, queryset):
-        self._report(request, moderation.mark_spam(queryset, by=request.user), _("marked as spam"))
+        self._decided(request, queryset, moderation.mark_spam, _("marked as spam"))
 
     @admin.action(description=_("Feature on the story"), permissions=["moderate"], location=BOTH)
     def feature(self, request, queryset):
@@ -344,23 +462,13 @@ class CommentAdmin(admin.ModelAdmin):
         self._report(request, moderation.unfeature(queryset, by=request.user), _("unfeatured"))
 
     @admin.action(
-        description=_("Ban commenter (email and IP) and reject"),
+        description=_("Ban commenter and reject…"),
         permissions=["moderate"],
         location=BOTH,
     )
     def ban_and_reject(self, request, queryset):
-        bans = moderation.ban_commenters(
-            queryset, by=request.user, reason=_("Banned from the queue")
-        )
-        rejected = moderation.reject(queryset, by=request.user)
-        self.message_user(
-            request,
-            ngettext("%(bans)d ban added", "%(bans)d bans added", bans) % {"bans": bans}
-            + "; "
-            + ngettext("%(count)d comment rejected.", "%(count)d comments rejected.", rejected)
-            % {"count": rejected},
-            messages.SUCCESS,
-        )
+        # A page first: what to ban, why and for how long (dialogs.py).
+        return self.ban_dialog(request, queryset)
 
     @admin.action(description=_("Lift bans on commenter"), permissions=["moderate"], location=BOTH)
     def unban(self, request, queryset):

@@ -72,7 +72,7 @@ def comment_thread(context, article):
 # times more than the rest of the page. This is the whole of a comment's markup.
 COMMENT_HTML = """<li id="comment-{pk}" class="comment{featured_class}">
   <p class="comment-meta"><strong>{name}</strong> · <a class="permalink" href="#comment-{pk}"><time datetime="{datetime}">{date}</time></a>{badge}</p>
-  <div class="comment-body">{body}</div>
+  <div class="comment-body">{body}</div>{edited}
   <div class="comment-actions">{reply}
     <a class="comment-report" href="{report_url}" rel="nofollow">Report<span class="visually-hidden"> this comment</span></a>
   </div>{replies}
@@ -83,6 +83,7 @@ REPLY_HTML = (
 )
 REPLIES_HTML = '\n  <ol class="comment-replies">\n{}\n  </ol>'
 FEATURED_BADGE = ' · <span class="badge">Featured</span>'
+EDITED_NOTE = '\n  <p class="comment-edited">Edited by a moderator</p>'
 
 
 class _Dates:
@@ -136,6 +137,7 @@ def comment_list(page, policy) -> SafeString:
             date=date,
             badge=FEATURED_BADGE if comment.featured else "",
             body=text.render(comment.body or ""),
+            edited=EDITED_NOTE if comment.redacted_at else "",
             reply=reply,
             report_url=report_url(comment.pk),
             replies=replies,

@@ -230,7 +230,22 @@ class BulkActionTests(WorkbenchTestCase):
 
     def test_ban_from_the_queue_rejects_and_blocks_the_next_comment(self):
         troll = make_comment(self.article, email="troll@example.com", ip_address="203.0.113.7")
-        response = self.act("ban_and_reject", [troll])
+        # The action asks first: what to ban, why and for how long; nothing is banned yet.
+        dialog = self.act("ban_and_reject", [troll])
+        self.assertContains(dialog, "reason")
+        self.assertFalse(Ban.objects.exists())
+        response = self.client.post(
+            CHANGELIST,
+            {
+                "action": "ban_and_reject",
+                helpers.ACTION_CHECKBOX_NAME: [troll.pk],
+                "confirm": "yes",
+                "scope": "both",
+                "duration": "permanent",
+                "reason": "Repeated abuse.",
+            },
+            follow=True,
+        )
         self.assertContains(response, "1 ban added; 1 comment rejected.")
         ban = Ban.objects.get()
         self.assertEqual(

@@ -11,6 +11,7 @@ from articles.models import CommentMode
 from articles.tests.factories import make_article, make_draft, make_user
 from comments import moderation
 from comments.models import Ban, Comment
+from scoring.models import ScoringSettings
 
 from .factories import form_data, make_comment, make_settings
 
@@ -18,7 +19,9 @@ LONG_AGO = timezone.now() - timedelta(days=30)
 
 
 def reasons(comment):
-    return {r["code"] for r in comment.reasons}
+    """The codes of a comment's reasons, without the scores note every comment carries
+    (scoring/, tested in test_scoring_in_pipeline.py)."""
+    return {r["code"] for r in comment.reasons if r["code"] != "scores"}
 
 
 class PostingTestCase(TestCase):
@@ -26,6 +29,11 @@ class PostingTestCase(TestCase):
         # Enforce CSRF checks as a real browser would meet them; the form has no token.
         self.client = Client(enforce_csrf_checks=True)
         self.article = make_article(headline="Council votes")
+        # The other checks, each on its own: the models' scores never hold here
+        # (they are tested in test_scoring_in_pipeline.py).
+        ScoringSettings.objects.create(
+            hold_abuse_above=1.0, reject_abuse_above=1.0, hold_spam_above=1.0, spam_above=1.0
+        )
         self.url = reverse("comments:post", args=[self.article.pk])
 
     def post(self, data=None, *, ip="127.0.0.1", **headers):

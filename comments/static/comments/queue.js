@@ -6,11 +6,43 @@
  *
  * A decision applies to the selected comments, or to the current one when none
  * is selected, through the list's own action form (so the server does the work).
+ *
+ * The keys work whatever was clicked last (a checkbox, a button, a link): only
+ * while typing in a text field, a list box or an editable area do keys type.
+ * Clicking in a row makes it the current one. Each cell is labelled with its
+ * column's name, for the narrow-screen layout where rows become cards.
  */
 (function () {
     "use strict";
 
     const ACTIONS = { a: "approve", r: "reject", s: "mark_spam" };
+    // Inputs that take no typing: a key pressed while one has focus is a shortcut.
+    const NOT_TYPED = ["checkbox", "radio", "button", "submit", "reset", "image", "file",
+        "range", "color"];
+
+    function typing(target) {
+        if (!(target instanceof Element)) {
+            return false;
+        }
+        if (target.isContentEditable || target.closest("textarea, select, [contenteditable]")) {
+            return true;
+        }
+        const input = target.closest("input");
+        return Boolean(input) && !NOT_TYPED.includes(input.type);
+    }
+
+    function labelCells(table) {
+        const headers = Array.from(table.querySelectorAll("thead th")).map(function (th) {
+            return th.textContent.trim();
+        });
+        table.querySelectorAll("tbody tr").forEach(function (row) {
+            Array.from(row.children).forEach(function (cell, i) {
+                if (headers[i]) {
+                    cell.setAttribute("data-label", headers[i]);
+                }
+            });
+        });
+    }
 
     function start() {
         const form = document.getElementById("changelist-form");
@@ -22,9 +54,10 @@
         if (!rows.length) {
             return;
         }
+        labelCells(table);
         let current = 0;
 
-        function show(index) {
+        function show(index, scroll) {
             current = Math.max(0, Math.min(rows.length - 1, index));
             rows.forEach(function (row, i) {
                 row.classList.toggle("queue-current", i === current);
@@ -34,7 +67,9 @@
                     row.removeAttribute("aria-current");
                 }
             });
-            rows[current].scrollIntoView({ block: "nearest" });
+            if (scroll !== false) {
+                rows[current].scrollIntoView({ block: "nearest" });
+            }
         }
 
         function checkbox(row) {
@@ -58,10 +93,17 @@
             form.requestSubmit(button);
         }
 
+        table.addEventListener("click", function (event) {
+            const row = event.target.closest("tbody tr");
+            if (row && rows.includes(row)) {
+                show(rows.indexOf(row), false);
+            }
+        });
+
         document.addEventListener("keydown", function (event) {
             const target = event.target;
-            if (event.altKey || event.ctrlKey || event.metaKey ||
-                target.closest("input, textarea, select, [contenteditable]")) {
+            if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented ||
+                typing(target)) {
                 return;
             }
             const key = event.key;
