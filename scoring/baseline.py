@@ -1,64 +1,132 @@
 """The models that score comments before the site has trained its own.
 
 Abuse: the linear model shipped inside ``alt-profanity-check`` (TF-IDF words →
-five calibrated linear SVMs). Its arithmetic is repeated here with numpy — the
-same probabilities as ``profanity_check.predict_prob`` — so that each word's
-share of the raw score can be read off: TF-IDF weight × the averaged coefficient.
+five calibrated linear SVMs). Its arithmetic is repeated with numpy
+(``linear.CalibratedEnsemble``) — the same probabilities as
+``profanity_check.predict_prob`` — so that each word's share of the raw score can
+be read off: TF-IDF weight × the averaged coefficient. Its shipped pickles are
+converted once, by a separate short-lived process, into an npz under
+``VAR_DIR/scoring/`` named after the package's version; web processes read only
+that file, so scikit-learn never enters them.
 
 Spam: a handful of features a moderator recognises (links, spam phrases, money,
 phone numbers, shouting), each with a fixed weight added to a raw score (log-odds)
 turned into 0..1 by the logistic function. A feature's weight is its explanation.
 """
 
+import fcntl
+import functools
+import logging
 import math
 import re
+import subprocess
+import sys
 import threading
+import time
+from importlib import metadata
+from pathlib import Path
 
-import numpy as np
+from django.conf import settings
+from django.utils.translation import gettext as _
 
+from . import linear
 from .explain import Explanation, top
-from .fast import FastTfidf
+
+logger = logging.getLogger(__name__)
 
 BASELINE = "baseline"
+UNAVAILABLE = "abuse model unavailable"
+
+# A failed conversion is tried again after this long, not on every comment.
+RETRY_SECONDS = 600
+CONVERT_TIMEOUT = 300
 
 
-class BaselineAbuse:
-    """profanity_check's shipped vectorizer and model, read once per process."""
+@functools.cache
+def _version() -> str:
+    return metadata.version("alt-profanity-check")
 
-    def __init__(self):
-        # Importing profanity_check loads its two joblib files (about a second).
-        from profanity_check import profanity_check
 
-        self.vectorizer = profanity_check.vectorizer
-        self.tfidf = FastTfidf(self.vectorizer)
-        ensemble = profanity_check.model.calibrated_classifiers_
-        self.coef = np.vstack([c.estimator.coef_[0] for c in ensemble])
-        self.intercept = np.array([c.estimator.intercept_[0] for c in ensemble])
-        self.a = np.array([c.calibrators[0].a_ for c in ensemble])
-        self.b = np.array([c.calibrators[0].b_ for c in ensemble])
-        self.mean_coef = self.coef.mean(axis=0)
-        self.words = self.vectorizer.get_feature_names_out()
+def abuse_path() -> Path:
+    """Where the converted baseline lives: one file per profanity_check version."""
+    return Path(settings.VAR_DIR) / "scoring" / f"profanity-check-{_version()}.npz"
 
-    def score(self, text: str) -> tuple[float, Explanation]:
-        columns, weights = self.tfidf.transform(text)
-        margins = self.coef[:, columns] @ weights + self.intercept
-        probability = float(np.mean(1.0 / (1.0 + np.exp(self.a * margins + self.b))))
-        contributions = weights * self.mean_coef[columns]
-        return probability, top(
-            (str(self.words[c]), float(v)) for c, v in zip(columns, contributions, strict=True)
+
+def convert(path: Path) -> None:
+    """Write ``path`` from profanity_check's pickles in a subprocess (this one stays
+    free of scikit-learn); workers starting together convert once between them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / ".convert.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "scoring.convert_baseline", str(path)],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=CONVERT_TIMEOUT,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(
+                f"converting profanity_check's model exited with {done.returncode}: "
+                f"{done.stderr.strip()[-2000:]}"
+            )
+        logger.info(
+            "Converted profanity_check's model to %s in %.1f s", path, time.monotonic() - started
         )
 
 
-_abuse = None
+class Unavailable:
+    """Stands in when the baseline cannot be read: every comment scores 0, and says why."""
+
+    label = UNAVAILABLE
+
+    def score(self, text: str) -> tuple[float, Explanation]:
+        return 0.0, [(_("abuse model unavailable"), 0.0)]
+
+
+def load_abuse(path: Path) -> linear.CalibratedEnsemble:
+    if not path.exists():
+        convert(path)
+    meta, arrays = linear.loads(path)
+    return linear.CalibratedEnsemble(meta, arrays)
+
+
+_abuse = None  # (path, model or Unavailable(), when it failed or None)
 _abuse_lock = threading.Lock()
 
 
-def abuse_model() -> BaselineAbuse:
-    global _abuse
-    if _abuse is None:
+def abuse_model() -> linear.CalibratedEnsemble | Unavailable:
+    """The baseline abuse model, read once per process (converted first if need be)."""
+    try:
+        path = abuse_path()
+    except metadata.PackageNotFoundError:
+        path = None
+    current = _abuse
+    if current is None or current[0] != path or _retry_due(current[2]):
         with _abuse_lock:
-            if _abuse is None:
-                _abuse = BaselineAbuse()
+            current = _abuse
+            if current is None or current[0] != path or _retry_due(current[2]):
+                current = _load(path)
+    return current[1]
+
+
+def _retry_due(failed_at):
+    return failed_at is not None and not 0 <= time.time() - failed_at < RETRY_SECONDS
+
+
+def _load(path):
+    global _abuse
+    try:
+        if path is None:
+            raise RuntimeError("alt-profanity-check is not installed")
+        _abuse = (path, load_abuse(path), None)
+    except Exception:  # noqa: BLE001 - comments are posted even without an abuse score
+        logger.exception("Abuse model unavailable; abuse scores 0 until it loads")
+        _abuse = (path, Unavailable(), time.time())
     return _abuse
 
 

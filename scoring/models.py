@@ -113,7 +113,7 @@ class TrainedModelQuerySet(models.QuerySet):
 
 
 class TrainedModel(models.Model):
-    """A site model (a pickled scikit-learn pipeline) trained on moderators' decisions.
+    """A site model trained on moderators' decisions, stored as numpy arrays (an npz).
 
     Kept in the database rather than on disk so that every host serving the site
     picks up a model trained on any one of them. The newest row of a kind is the
@@ -126,7 +126,7 @@ class TrainedModel(models.Model):
         _("decisions"), help_text=_("Moderator decisions it learnt from.")
     )
     metrics = models.JSONField(_("metrics"), default=dict, blank=True)
-    # Loading a pickle runs code: only train_comment_model writes this field.
+    # Arrays read with allow_pickle=False (scoring.linear): loading runs no code.
     blob = models.BinaryField(_("model"))
 
     objects = TrainedModelQuerySet.as_manager()

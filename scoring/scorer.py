@@ -10,21 +10,22 @@ models (``train_comment_model``) take over from the baselines as soon as a proce
 notices them: at most once a minute ``score`` asks the database for the newest
 model ids (one small query) and loads a model only when its id changed. Every
 other score runs without a query.
+
+Scoring needs numpy only: models are stored as plain arrays (``linear``), and
+scikit-learn is imported by training alone, never by a process serving comments.
 """
 
-import io
 import logging
 import threading
 import time
 from dataclasses import dataclass
 
-import joblib
 from django.utils.translation import gettext as _
 
 from . import baseline
 from .explain import Explanation
+from .linear import SiteModel, UnknownFormat
 from .models import Kind, ScoringSettings, TrainedModel
-from .training import SiteModel
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,13 @@ class _SiteModels:
         if row is None:
             return None
         try:
-            pipeline = joblib.load(io.BytesIO(bytes(row.blob)))
-            return SiteModel(pipeline, label=row.label, pk=row.pk)
+            return SiteModel.from_bytes(bytes(row.blob), label=row.label, pk=row.pk)
+        except UnknownFormat as error:
+            # E.g. a pickled pipeline from before models were stored as arrays: never unpickled.
+            logger.error(
+                "Could not load %s model %s (%s); the baseline scores instead", row.kind, pk, error
+            )
+            return None
         except Exception:  # noqa: BLE001 - a model that cannot load must not stop comments
             logger.exception(
                 "Could not load %s model %s; the baseline scores instead", row.kind, pk
@@ -145,8 +151,9 @@ def score(text: str, *, name: str = "", email: str = "", links: int | None = Non
         abuse, abuse_reasons = abuse_model.score(text)
         abuse_label = abuse_model.label
     else:
-        abuse, abuse_reasons = baseline.abuse_model().score(text)
-        abuse_label = baseline.BASELINE
+        model = baseline.abuse_model()
+        abuse, abuse_reasons = model.score(text)
+        abuse_label = getattr(model, "label", baseline.BASELINE)
     spam_model = _site.current(Kind.SPAM)
     if spam_model is not None:
         spam, spam_reasons = spam_model.score(text)

@@ -5,16 +5,15 @@ over character n-grams within words (which catch misspellings like "id1ot"),
 then a logistic regression. Abuse learns rejected against the rest, spam learns
 spam against the rest. The decisions arrive as (text, label) pairs, so this
 module knows nothing about where comments are stored.
+
+Only training and measuring import scikit-learn (this module, loaded by the
+commands). A fitted pipeline is stored as numpy arrays (``linear.site_model_bytes``)
+and served by ``linear.SiteModel``, which needs numpy alone.
 """
 
-import io
-import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-import joblib
-import numpy as np
 import sklearn
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,8 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .explain import Explanation, top
-from .fast import FastUnion
+from . import linear
 from .models import Kind, TrainedModel
 
 APPROVED, REJECTED, SPAM = "approved", "rejected", "spam"
@@ -69,60 +67,16 @@ def build_pipeline() -> Pipeline:
     return Pipeline([("features", features), ("model", model)])
 
 
-class SiteModel:
-    """A trained pipeline ready to score one text at a time, with explanations."""
-
-    def __init__(self, pipeline: Pipeline, *, label: str, pk: int | None = None):
-        self.pipeline = pipeline
-        self.label = label
-        self.pk = pk
-        features = pipeline.named_steps["features"]
-        words, chars = (t for _, t in features.transformer_list)
-        self.word_names = words.get_feature_names_out()
-        self.char_names = chars.get_feature_names_out()
-        self.model = pipeline.named_steps["model"]
-        self.coef = self.model.coef_[0]
-        self.intercept = float(self.model.intercept_[0])
-        self.tfidf = FastUnion([words, chars])
-
-    def probabilities(self, texts) -> list[float]:
-        return [float(p) for p in self.pipeline.predict_proba(list(texts))[:, 1]]
-
-    def score(self, text: str) -> tuple[float, Explanation]:
-        words, chars = self.tfidf.parts
-        # char_wb n-grams never cross a space: a text's n-grams are its words' n-grams,
-        # so each word is analysed once, for the weights and for the explanation.
-        by_token = {token: chars.analyze(token) for token in set(text.split())}
-        word_columns, word_weights = words.transform(text)
-        char_columns, char_weights = chars.weigh(
-            [gram for token in text.split() for gram in by_token[token]]
-        )
-        columns = np.concatenate([word_columns, char_columns])
-        contributions = np.concatenate([word_weights, char_weights]) * self.coef[columns]
-        raw = self.intercept + float(contributions.sum())
-        probability = 1.0 / (1.0 + _exp(-raw))
-        return probability, top(self._by_word(by_token, columns, contributions))
-
-    def _by_word(self, by_token, columns, contributions):
-        """Word features as themselves; each character n-gram shared among the words holding it."""
-        n_words = len(self.word_names)
-        holders = {}
-        for token, grams in by_token.items():
-            shown = re.sub(r"^\W+|\W+$", "", token.lower())
-            if shown:
-                for gram in grams:
-                    holders.setdefault(gram, set()).add(shown)
-        for column, value in zip(columns.tolist(), contributions.tolist(), strict=True):
-            if column < n_words:
-                yield str(self.word_names[column]), value
-                continue
-            words = holders.get(self.char_names[column - n_words], ())
-            for shown in words:
-                yield shown, value / len(words)
+def serialise(pipeline: Pipeline) -> bytes:
+    """A fitted ``build_pipeline()`` as the arrays ``TrainedModel.blob`` holds."""
+    words, chars = (vectorizer for _name, vectorizer in pipeline["features"].transformer_list)
+    model = pipeline["model"]
+    return linear.site_model_bytes(words, chars, model.coef_[0], model.intercept_)
 
 
-def _exp(value):
-    return math.exp(max(-700.0, min(700.0, value)))
+def site_model(pipeline: Pipeline, *, label: str = "") -> linear.SiteModel:
+    """The fitted pipeline as it will be served: stored, then read back."""
+    return linear.SiteModel.from_bytes(serialise(pipeline), label=label)
 
 
 def clean_pairs(pairs):
@@ -191,14 +145,13 @@ def train(pairs, *, now=None) -> Training:
             }
             continue
         pipeline = build_pipeline().fit(texts, [label == POSITIVE[kind] for label in labels])
-        buffer = io.BytesIO()
-        joblib.dump(pipeline, buffer, compress=3)
         metrics = {
             "counts": dict(counts),
             "held_out": held_out[kind],
             "scikit_learn": sklearn.__version__,
+            "format": linear.FORMAT,
         }
-        rows.append((kind, metrics, buffer.getvalue()))
+        rows.append((kind, metrics, serialise(pipeline)))
     with transaction.atomic():
         saved = []
         for kind, metrics, blob in rows:
@@ -253,7 +206,8 @@ def measure(texts, labels, *, kinds=None, thresholds=None, with_baseline=False):
             pipeline = build_pipeline().fit(
                 train_texts, [label == positive for label in train_labels]
             )
-            probabilities = SiteModel(pipeline, label="").probabilities(test_texts)
+            model = site_model(pipeline)
+            probabilities = [model.score(text)[0] for text in test_texts]
             site = precision_recall(probabilities, truth, thresholds[kind])
         if not with_baseline:
             results[kind] = site

@@ -1,10 +1,19 @@
-import io
-
-import joblib
 import pytest
 
 from scoring import scorer, training
 from scoring.tests import synthetic
+
+
+@pytest.fixture(scope="session")
+def converted_dir(tmp_path_factory):
+    """Scoring tests keep the converted baseline in a folder of their own, not in var/:
+    converted once per run, on the first score."""
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings, converted_dir):
+    settings.VAR_DIR = converted_dir
 
 
 @pytest.fixture(autouse=True)
@@ -22,9 +31,7 @@ def site_data():
 
 @pytest.fixture(scope="session")
 def abuse_blob(site_data):
-    """A pickled abuse pipeline, as another host would have stored it."""
+    """An abuse model's stored arrays, as another host would have stored them."""
     texts, labels = training.clean_pairs(site_data)
     pipeline = training.build_pipeline().fit(texts, [label == "rejected" for label in labels])
-    buffer = io.BytesIO()
-    joblib.dump(pipeline, buffer)
-    return buffer.getvalue()
+    return training.serialise(pipeline)

@@ -2,6 +2,8 @@
 and scores without touching the database in between."""
 
 import logging
+import pickle
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +70,29 @@ def test_a_model_that_cannot_load_leaves_the_baseline_scoring(time_machine, capl
 
     assert scores.abuse_model == "baseline"
     assert "Could not load abuse model" in caplog.text
+
+
+class Trap:
+    """Unpickling this creates a file: the proof that something was unpickled."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (self.path,))
+
+
+def test_an_old_pickled_model_is_ignored_without_being_unpickled(tmp_path, time_machine, caplog):
+    """Rows from before models were stored as arrays were pickles; loading one could run
+    any code, so it is refused unread and the baseline scores."""
+    time_machine.move_to(T0, tick=False)
+    touched = tmp_path / "unpickled"
+    stored(pickle.dumps(Trap(touched)), decisions=450)
+
+    with caplog.at_level(logging.ERROR, logger="scoring.scorer"):
+        scores = score(INSULT)
+
+    assert scores.abuse_model == "baseline"
+    assert "Could not load abuse model" in caplog.text
+    assert "not a numpy model" in caplog.text
+    assert not touched.exists()

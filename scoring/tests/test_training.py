@@ -1,9 +1,12 @@
 """Site models trained on the site's own decisions take over from the baselines."""
 
+import io
+
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from scoring import training
+from scoring import linear, training
 from scoring.models import TrainedModel
 from scoring.scorer import score
 from scoring.tests import synthetic
@@ -90,9 +93,22 @@ def test_only_the_newest_models_are_kept(site_data):
 
 
 def test_site_model_scores_as_its_pipeline_does(site_data):
+    """Stored as arrays and read back without scikit-learn, a model gives its pipeline's
+    probabilities."""
     texts, labels = training.clean_pairs(site_data)
     pipeline = training.build_pipeline().fit(texts, [label == "spam" for label in labels])
-    model = training.SiteModel(pipeline, label="test")
+    model = training.site_model(pipeline, label="test")
 
-    for text in [ADVERT, INSULT, "Good piece.", "", "ünïcödé wörds 123"]:
+    for text in [ADVERT, INSULT, "Good piece.", "", "ünïcödé wörds 123", "a\x00b  c\n\nd"]:
         assert model.score(text)[0] == pytest.approx(pipeline.predict_proba([text])[0, 1])
+
+
+def test_stored_models_are_arrays_read_without_unpickling(site_data):
+    """What train_comment_model stores is an npz that numpy reads with pickles refused."""
+    [abuse, spam] = training.train(site_data).models
+
+    blob = bytes(TrainedModel.objects.get(pk=abuse.pk).blob)
+    with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+        assert {"coef", "intercept", "words.idf", "chars.idf"} <= set(npz.files)
+        assert all(npz[name].dtype != object for name in npz.files)
+    assert abuse.metrics["format"] == spam.metrics["format"] == linear.FORMAT
