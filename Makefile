@@ -41,6 +41,7 @@ demo: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_comments
 
 run: demo
 	@echo "Serving newsroom at http://127.0.0.1:$(PORT)/  (admin: /admin/, demo accounts editor / writer / moderator, password newsroom-demo)"
