@@ -101,10 +101,14 @@ class Command(BaseCommand):
                     # Spread over the last 30 days, as the dashboard shows them.
                     posted = now - timedelta(days=rng.uniform(0, 30))
                     Comment.objects.filter(pk=comment.pk).update(created_at=posted)
-                    made[status].append(comment)
-            moderation.approve(made[Comment.Status.APPROVED], by=moderator)
-            moderation.reject(made[Comment.Status.REJECTED], by=moderator)
-            moderation.mark_spam(made[Comment.Status.SPAM], by=moderator)
+                    made[status].append((comment, posted))
+            moderation.approve([c for c, _ in made[Comment.Status.APPROVED]], by=moderator)
+            moderation.reject([c for c, _ in made[Comment.Status.REJECTED]], by=moderator)
+            moderation.mark_spam([c for c, _ in made[Comment.Status.SPAM]], by=moderator)
+            # Decided a few hours after posting, as a desk would (the dashboard's median).
+            for comment, posted in (pair for pairs in made.values() for pair in pairs):
+                decided = min(posted + timedelta(hours=rng.uniform(0.2, 9)), now)
+                Comment.objects.filter(pk=comment.pk).update(moderated_at=decided)
         total = sum(DECISIONS.values())
         self.stdout.write(self.style.SUCCESS(f"{total} demo comments, decided by the moderator."))
         if not no_training:
