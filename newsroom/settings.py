@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "imagekit",
     "django_prose_editor",
     "pagecache",
+    "images",
     "scoring",
     "articles",
     "comments",
