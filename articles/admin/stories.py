@@ -1,5 +1,7 @@
 """The story admin: editing, the workflow's buttons and actions, history, previews."""
 
+import copy
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -202,7 +204,14 @@ class ArticleAdmin(admin.ModelAdmin):
         if getattr(request, "_media_storage_error", None) is not None:
             form = type(form.__name__, (MediaStorageFailed, form), {})
         # Publishing's checks of the button's transition need to know who asks.
-        return type(form.__name__, (form,), {"user": request.user})
+        form = type(form.__name__, (form,), {"user": request.user})
+        if not publishing.is_editor(request.user) and "transition_note" in form.base_fields:
+            # Writers cannot take a story down: their note is for the editor.
+            note = copy.copy(form.base_fields["transition_note"])
+            note.label = _("Note for the editor")
+            note.help_text = _("Sent with “Save and submit for review”; kept in the audit log.")
+            form.base_fields = {**form.base_fields, "transition_note": note}
+        return form
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

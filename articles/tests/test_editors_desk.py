@@ -254,6 +254,9 @@ class WhatEachPersonSeesTests(TestCase):
         page = self.client.get(change_url(make_draft(created_by=writer)))
         for name in ("schedule_for_0", "embargo_until_0", "expire_at_0"):
             self.assertNotContains(page, f'name="{name}"')
+        # Their note is for the editor, not a take-down reason.
+        self.assertContains(page, "Note for the editor")
+        self.assertNotContains(page, "Required to take a story down")
         editor = make_user(groups=["Editors"])
         self.client.force_login(editor)
         page = self.client.get(change_url(make_draft()))
