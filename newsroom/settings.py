@@ -293,6 +293,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 NEWSROOM_IMAGE_MAX_BYTES = 15 * 1024 * 1024
 NEWSROOM_IMAGE_MAX_PIXELS = 40_000_000
+# PEM certificates of the C2PA signers (cameras, agencies) whose content credentials are
+# shown as trusted; without them a valid signature reads "valid", not "trusted".
+_trust_file = os.environ.get("C2PA_TRUST_ANCHORS_FILE", "")
+NEWSROOM_C2PA_TRUST_ANCHORS = Path(_trust_file).read_text() if _trust_file else ""
 
 TAGGIT_CASE_INSENSITIVE = True
 

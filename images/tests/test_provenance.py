@@ -1,0 +1,252 @@
+"""Content credentials: read from real C2PA-signed files, shown to readers, noted in XMP."""
+
+import hashlib
+import io
+import json
+import socket
+import threading
+from xml.etree import ElementTree
+
+from django.template import Context, Template
+from django.test import SimpleTestCase, TestCase
+from PIL import Image
+
+from images import provenance
+from images.models import Picture
+from images.tests.c2pa_helpers import (
+    AI_GENERATED,
+    plain_jpeg,
+    sign,
+    signed_jpeg,
+    trust_test_ca,
+)
+
+NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+    "stRef": "http://ns.adobe.com/xap/1.0/sType/ResourceRef#",
+    "newsroom": provenance.XMP_NS,
+}
+
+
+def tampered(data: bytes) -> bytes:
+    """The signed file with its last pixels changed: the manifest no longer matches."""
+    changed = bytearray(data)
+    changed[-20] ^= 0xFF
+    return bytes(changed)
+
+
+def credentialed_picture(data=None, **fields) -> Picture:
+    data = data if data is not None else signed_jpeg()
+    store, summary = provenance.read(data, "image/jpeg")
+    values = {
+        "title": "Harbour at dawn",
+        "alt_text": "Boats in a harbour",
+        "credentials": store,
+        "credentials_summary": summary,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    return Picture(**values | fields)
+
+
+def render_credentials(picture) -> str:
+    template = Template("{% load provenance %}{% content_credentials picture %}")
+    return template.render(Context({"picture": picture}))
+
+
+class ReadTests(SimpleTestCase):
+    def test_signed_picture(self):
+        """A signed JPEG's manifest names its generator, author and edits; so does the summary."""
+        store, summary = provenance.read(signed_jpeg(), "image/jpeg")
+
+        manifest = store["manifests"][store["active_manifest"]]
+        self.assertEqual(manifest["claim_generator_info"][0]["name"], "newsroom-tests")
+        assertions = {a["label"]: a["data"] for a in manifest["assertions"]}
+        self.assertEqual(
+            assertions["stds.schema-org.CreativeWork"]["author"][0]["name"], "Test Photographer"
+        )
+        actions = [a["action"] for a in assertions["c2pa.actions.v2"]["actions"]]
+        self.assertEqual(actions, ["c2pa.created", "c2pa.edited", "c2pa.cropped"])
+        # The signature checks out, but nobody told us to trust the test CA.
+        self.assertEqual(store["validation_state"], "Valid")
+        self.assertEqual(
+            summary, "Made with newsroom-tests 1.0 by Test Photographer; edited: cropped"
+        )
+        # It goes into a JSONField as it is.
+        self.assertEqual(json.loads(json.dumps(store)), store)
+
+    def test_trusted_signer(self):
+        """With the test CA among the trust anchors, the same file reads as trusted."""
+        with trust_test_ca():
+            store, _ = provenance.read(signed_jpeg(), "image/jpeg")
+        self.assertEqual(store["validation_state"], "Trusted")
+        self.assertTrue(provenance.describe(store)["trusted"])
+
+    def test_files_without_credentials(self):
+        """Plain pictures and non-pictures have no credentials, and reading them never fails."""
+        png = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(png, "PNG")
+        self.assertEqual(provenance.read(plain_jpeg(), "image/jpeg"), (None, ""))
+        self.assertEqual(provenance.read(png.getvalue(), "image/png"), (None, ""))
+        self.assertEqual(provenance.read(b"<svg></svg>", "image/jpeg"), (None, ""))
+        self.assertEqual(provenance.read(b"", "image/webp"), (None, ""))
+
+    def test_corrupt_manifest(self):
+        """A manifest damaged in the file is unreadable: no credentials, no exception."""
+        data = signed_jpeg()
+        start = data.index(b"jumb")
+        for offset in (200, 600):
+            damaged = bytearray(data)
+            damaged[start + offset : start + offset + 40] = bytes(40)
+            with self.subTest(offset=offset):
+                self.assertEqual(provenance.read(bytes(damaged), "image/jpeg"), (None, ""))
+
+    def test_changed_after_signing(self):
+        """A picture changed after it was signed keeps its credentials, marked unverified."""
+        store, summary = provenance.read(tampered(signed_jpeg()), "image/jpeg")
+        self.assertEqual(store["validation_state"], "Invalid")
+        self.assertFalse(provenance.describe(store)["valid"])
+        self.assertTrue(summary.endswith("; could not be verified"), summary)
+
+    def test_generic_edit(self):
+        """An edit recorded only as "edited" is said once."""
+        _, summary = provenance.read(
+            signed_jpeg(actions=["c2pa.created", "c2pa.edited"]), "image/jpeg"
+        )
+        self.assertEqual(summary, "Made with newsroom-tests 1.0 by Test Photographer; edited")
+
+    def test_ai_generated(self):
+        """A picture its credentials say was generated by AI is summarised as such."""
+        data = signed_jpeg(source_type=AI_GENERATED, actions=["c2pa.created"], author="")
+        _, summary = provenance.read(data, "image/jpeg")
+        self.assertEqual(summary, "Made with newsroom-tests 1.0 by Test Signer; generated by AI")
+
+    def test_remote_manifest_is_not_fetched(self):
+        """A file pointing at a remote manifest is read offline: nothing is requested."""
+        server = socket.create_server(("127.0.0.1", 0))
+        server.settimeout(5)
+        requests = []
+
+        def serve():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                requests.append(connection.recv(1024))
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.getsockname()[1]}/manifest.c2pa"
+            data = sign(plain_jpeg(), "image/jpeg", remote_url=url)
+            self.assertIn(url.encode(), data)  # the file really does point there
+
+            self.assertEqual(provenance.read(data, "image/jpeg"), (None, ""))
+        finally:
+            server.close()
+            thread.join(6)
+        self.assertEqual(requests, [])
+
+
+class RenditionXmpTests(SimpleTestCase):
+    def test_credentialed_picture(self):
+        """Renditions say which credentialed original they come from, in well-formed XMP."""
+        picture = credentialed_picture(title='Harbour <at> "dawn" & dusk')
+
+        packet = provenance.rendition_xmp(picture)
+
+        self.assertTrue(packet.startswith(b"<?xpacket begin="))
+        self.assertTrue(packet.endswith(b'<?xpacket end="r"?>'))
+        root = ElementTree.fromstring(packet)
+        description = root.find("rdf:RDF/rdf:Description", NS)
+        self.assertEqual(description.findtext("newsroom:originalSha256", None, NS), picture.sha256)
+        self.assertEqual(
+            description.findtext("newsroom:credentials", None, NS), picture.credentials_summary
+        )
+        self.assertEqual(description.findtext("newsroom:signatureValid", None, NS), "True")
+        self.assertEqual(description.findtext("dc:title/rdf:Alt/rdf:li", None, NS), picture.title)
+        manifest = provenance.active_manifest(picture.credentials)
+        self.assertEqual(
+            description.findtext("xmpMM:DerivedFrom/stRef:instanceID", None, NS),
+            manifest["instance_id"],
+        )
+        # No dcterms:provenance: C2PA readers would take it for a remote manifest's address.
+        self.assertNotIn(b"dcterms", packet)
+
+    def test_written_into_a_rendition(self):
+        """Pillow embeds the packet in a JPEG; the rendition does not pass for a signed file."""
+        picture = credentialed_picture()
+        out = io.BytesIO()
+        Image.new("RGB", (32, 24)).save(out, "JPEG", xmp=provenance.rendition_xmp(picture))
+
+        with Image.open(io.BytesIO(out.getvalue())) as rendition:
+            xmp = rendition.info["xmp"]
+        self.assertIn(picture.sha256.encode(), xmp)
+        self.assertEqual(provenance.read(out.getvalue(), "image/jpeg"), (None, ""))
+
+    def test_picture_without_credentials(self):
+        picture = Picture(title="Plain", alt_text="Plain", sha256="0" * 64)
+        self.assertIsNone(provenance.rendition_xmp(picture))
+
+
+class ContentCredentialsTagTests(SimpleTestCase):
+    def test_note_and_details(self):
+        """Readers see who made the picture, with what, when, and how it was edited."""
+        html = render_credentials(credentialed_picture())
+
+        self.assertInHTML(
+            '<p class="content-credentials-note">Content credentials: made with newsroom-tests'
+            ' 1.0 by Test Photographer, <time datetime="2026-03-04T10:30:00+00:00">March 4,'
+            " 2026</time>; edited: cropped</p>",
+            html,
+        )
+        self.assertInHTML("<dt>Issuer</dt><dd>Newsroom Tests</dd>", html)
+        self.assertInHTML("<dt>Signed by</dt><dd>Test Signer</dd>", html)
+        self.assertInHTML("<summary>About these credentials</summary>", html)
+        self.assertIn("signature valid (the signer is not on our list of trusted signers)", html)
+        # The site's CSP allows no inline script or style.
+        self.assertNotIn("<script", html)
+        self.assertNotIn("style=", html)
+
+    def test_trusted_signer(self):
+        with trust_test_ca():
+            picture = credentialed_picture()
+        html = render_credentials(picture)
+        self.assertInHTML("<dt>Signature</dt><dd>signature valid</dd>", html)
+
+    def test_values_are_escaped(self):
+        """Whatever a manifest says is shown as text, never as markup."""
+        data = signed_jpeg(author='<script>alert("x")</script> & Sons', generator="<b>Cam</b>")
+
+        html = render_credentials(credentialed_picture(data))
+
+        self.assertNotIn("<script", html)
+        self.assertNotIn("<b>", html)
+        self.assertIn("by &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons", html)
+        self.assertIn("made with &lt;b&gt;Cam&lt;/b&gt; 1.0", html)
+
+    def test_could_not_be_verified(self):
+        """Credentials that no longer match the picture are shown as unverified."""
+        html = render_credentials(credentialed_picture(tampered(signed_jpeg())))
+        self.assertIn("edited: cropped; could not be verified</p>", html)
+        self.assertIn("could not be verified: the picture may have been changed", html)
+        self.assertNotIn("signature valid", html)
+
+    def test_nothing_without_credentials(self):
+        picture = Picture(title="Plain", alt_text="Plain")
+        self.assertEqual(render_credentials(picture).strip(), "")
+
+
+class StoredCredentialsTests(TestCase):
+    def test_round_trip_through_the_database(self):
+        """Credentials stored with a picture render from the database without a query."""
+        credentialed_picture().save()
+        picture = Picture.objects.get()
+
+        with self.assertNumQueries(0):
+            html = render_credentials(picture)
+
+        self.assertIn("made with newsroom-tests 1.0", html)
+        self.assertIn("by Test Photographer", html)
