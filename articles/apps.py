@@ -11,4 +11,13 @@ class ArticlesConfig(AppConfig):
         from . import roles
 
         post_migrate.connect(roles.create_groups, sender=self)
-        from . import signals  # noqa: F401
+        from images import usage
+
+        from . import (
+            embeds,
+            signals,  # noqa: F401
+        )
+
+        # Stories whose body embeds a picture: the library's "where used" (images never
+        # imports articles).
+        usage.register(embeds.stories_embedding, in_use=embeds.embedded_picture_ids)

@@ -11,11 +11,9 @@ from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
-from imagekit.models import ImageSpecField
-from pilkit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
-from .images import PictureField, normalise, validate_image
+from .images import PictureField, validate_image
 from .richtext import BODY_EXTENSIONS, sanitize_body
 
 
@@ -88,6 +86,14 @@ def _bylines():
     return models.Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
 
 
+def _lead_renditions():
+    """The lead pictures' renditions, all stories' at once (``images.renditions`` keeps
+    only the current version's): one query, none when no story has a picture."""
+    from images.models import Rendition
+
+    return models.Prefetch("lead_picture__renditions", queryset=Rendition.objects.order_by("width"))
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self, *, at=None):
         """Stories readers may see: the one definition, used everywhere."""
@@ -134,15 +140,17 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of story cards needs, fetched up front."""
         return (
-            self.select_related("section")
-            .prefetch_related(_bylines())
+            self.select_related("section", "lead_picture")
+            .prefetch_related(_bylines(), _lead_renditions())
             .defer("body")
             .order_by("-publish_at", "-pk")
         )
 
     def for_display(self):
         """What a story page needs, fetched up front."""
-        return self.select_related("section").prefetch_related(_bylines(), "tags")
+        return self.select_related("section", "lead_picture").prefetch_related(
+            _bylines(), "tags", _lead_renditions()
+        )
 
     def periods_with_stories(self, kind, within):
         """The months (``kind="month"``) of ``within``'s year, or the days (``"day"``) of its
@@ -222,7 +230,7 @@ class Article(models.Model):
     summary = models.TextField(
         _("summary"), help_text=_("The standfirst: one or two sentences shown under the headline.")
     )
-    body = ProseEditorField(_("body"), extensions=BODY_EXTENSIONS, sanitize=True)
+    body = ProseEditorField(_("body"), extensions=BODY_EXTENSIONS, sanitize=sanitize_body)
     section = models.ForeignKey(
         Section,
         verbose_name=_("section"),
@@ -240,6 +248,18 @@ class Article(models.Model):
     )
     tags = TaggableManager(_("tags"), blank=True)
 
+    lead_picture = models.ForeignKey(
+        "images.Picture",
+        verbose_name=_("lead picture"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_stories",
+        help_text=_("A picture from the library; its alt text, caption and credit come with it."),
+    )
+    # The lead image as stories kept it before the picture library (migrated into it by
+    # 0013_lead_images_into_library). Nothing reads these fields any more; a later
+    # release drops them (expand, then contract: see the README).
     lead_image = PictureField(
         _("lead image"),
         upload_to="leads/%Y/%m/",
@@ -247,20 +267,6 @@ class Article(models.Model):
         width_field="lead_image_width",
         height_field="lead_image_height",
         validators=[validate_image],
-    )
-    # Renditions made when the picture is saved (not on a reader's request), in WebP,
-    # from the upload made upright and stripped of metadata in save().
-    lead_image_small = ImageSpecField(
-        source="lead_image",
-        processors=[ResizeToFit(480, 480 * 4, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-    )
-    lead_image_large = ImageSpecField(
-        source="lead_image",
-        processors=[ResizeToFit(1200, 1200 * 4, upscale=False)],
-        format="WEBP",
-        options={"quality": 82},
     )
     lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -389,10 +395,6 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # Sanitise whatever route the body came by (admin, import, shell).
         self.body = sanitize_body(self.body or "")
-        if self.lead_image and not self.lead_image._committed:
-            upright = normalise(self.lead_image)
-            if upright is not None:
-                self.lead_image = upright
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         if self.status == self.Status.PUBLISHED and self.first_published_at is None:
@@ -413,11 +415,6 @@ class Article(models.Model):
         super().clean()
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
-        if self.lead_image and not self.lead_image_alt.strip():
-            raise ValidationError(
-                {"lead_image_alt": _("Describe the lead image for readers who cannot see it.")},
-                code="alt_required",
-            )
         if self.source_url and not self.source_name:
             raise ValidationError(
                 {"source_name": _("Name the original source that the URL points to.")},
@@ -438,11 +435,6 @@ class Article(models.Model):
     def byline_contributors(self):
         """Contributors in byline order (uses prefetched bylines when present)."""
         return [b.contributor for b in self.bylines.all()]
-
-    @property
-    def lead_image_srcset(self):
-        """``srcset`` for the lead image: the small and large renditions."""
-        return f"{self.lead_image_small.url} 480w, {self.lead_image_large.url} 1200w"
 
     @property
     def was_updated(self):

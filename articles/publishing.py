@@ -288,7 +288,7 @@ def _apply(article, name, *, by, note="", **changes):
         for field, value in changes.items():
             setattr(article, field, value)
         article.status = transition.target
-        article.full_clean(exclude=["lead_image"], validate_unique=False)
+        article.full_clean(validate_unique=False)
         article.save()
         record_revision(article, by=by, kind=transition.kind, note=note or str(transition.label))
         log(article, name, by=by, note=note, before=before)
@@ -370,7 +370,7 @@ def create(article: Article, *, by, tags=(), contributors=(), note: str = "") ->
         article.status = Status.DRAFT
         if user is not None and article.created_by_id is None:
             article.created_by = user
-        article.full_clean(exclude=["lead_image"])
+        article.full_clean()
         article.save()
         if tags:
             article.tags.set(tags)
@@ -444,6 +444,8 @@ def restore_revision(
     """
     if not can_edit(by, article) and not is_editor(by):
         raise PermissionDenied(_("You may not restore revisions of this story."))
+    from images.models import Picture
+
     from .models import Byline, Section
 
     data = revision.data
@@ -459,6 +461,9 @@ def restore_revision(
             if field in data:
                 setattr(article, field, data[field])
         article.section = Section.objects.filter(pk=data.get("section_id")).first()
+        if "lead_picture_id" in data:
+            # Revisions from before the library name none; a picture deleted since is gone.
+            article.lead_picture = Picture.objects.filter(pk=data["lead_picture_id"]).first()
         if before != Status.TAKEN_DOWN and not live:
             article.status = Status.DRAFT
         article.save()

@@ -7,19 +7,17 @@ REVISION_FIELDS = [
     "body",
     "source_name",
     "source_url",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
 ]
 # What readers see of a story: a change to any of these on a live story is one they
 # may need to be told about (the kind-of-change question).
-READER_FIELDS = [*REVISION_FIELDS, "lead_image", "section", "tags", "byline"]
+READER_FIELDS = [*REVISION_FIELDS, "lead_picture", "section", "tags", "byline"]
 
 
 def snapshot(article) -> dict:
     """What a revision keeps: the words, the filing and the state."""
     data = {field: getattr(article, field) for field in REVISION_FIELDS}
-    data["lead_image"] = article.lead_image.name if article.lead_image else ""
+    data["lead_picture"] = str(article.lead_picture) if article.lead_picture_id else ""
+    data["lead_picture_id"] = article.lead_picture_id
     data["section"] = article.section.name if article.section_id else ""
     data["section_id"] = article.section_id
     data["tags"] = sorted(tag.name for tag in article.tags.all())

@@ -5,8 +5,11 @@ the same allowlist sanitises HTML arriving by any other route (import, shell,
 fixtures) when the article is saved.
 """
 
+import re
+
+import nh3
 from django.utils.html import escape
-from django_prose_editor.fields import create_sanitizer
+from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -24,9 +27,36 @@ BODY_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "History": True,
     "SpecialCharacters": True,
+    # Pictures from the library, with their caption (articles/embeds.py draws them).
+    # "Browse…" in the figure dialog opens the library's picker (the story admin's).
+    "Figure": {"pickerUrl": "/admin/articles/article/picture-picker/"},
+    "Caption": True,
+    "Image": True,
 }
 
-sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+
+def _allowlist():
+    allowed = allowlist_from_extensions(expand_extensions(BODY_EXTENSIONS))
+    # The library picture a figure shows (embeds.py); the editor keeps it as the
+    # image's data-file, the library's name for it is data-picture.
+    allowed["attributes"]["figure"] = {*allowed["attributes"].get("figure", ()), "data-picture"}
+    return allowed
+
+
+_cleaner = None
+
+
+def sanitize_body(html: str) -> str:
+    """The body as it may be stored: only what ``BODY_EXTENSIONS`` allows."""
+    global _cleaner  # noqa: PLW0603 - built once, on first use (needs settings)
+    if _cleaner is None:
+        _cleaner = nh3.Cleaner(**_allowlist())
+    cleaned = _cleaner.clean(html)
+    # The editor always leaves an empty paragraph: an empty body is "" (falsy).
+    return "" if _EMPTY.match(cleaned) else cleaned
+
+
+_EMPTY = re.compile(r"^<(?P<tag>\w+)></(?P=tag)>$")
 
 
 def paragraphs_to_html(paragraphs):

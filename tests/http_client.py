@@ -200,10 +200,10 @@ def publish_story(browser, *, headline, slug, picture, alt, body="<p>Reported to
         "slug": slug,
         "summary": f"{headline}: the summary.",
         "body": body,
-        "lead_image_alt": alt,
-        "lead_image_caption": "Picture from the desk.",
+        "new_lead_picture_alt": alt,
+        "new_lead_picture_caption": "Picture from the desk.",
         "_transition": "publish",
     }
-    answer = browser.post(add_url, values, files={"lead_image": picture})
+    answer = browser.post(add_url, values, files={"new_lead_picture": picture})
     assert answer.status == 302, f"the story was not saved ({answer.status}): {answer.text[:4000]}"
     return answer

@@ -96,7 +96,8 @@ def test_editor_uploads_several_pictures_and_finds_them(new_context, site, tmp_p
 
     # The search box narrows the list to one picture by its title.
     search = page.locator("#searchbar")
-    search.fill(f"{word} 2")
+    # Quoted: one phrase (the random word may itself contain a "2").
+    search.fill(f'"{word} 2"')
     search.press("Enter")
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text(f"{word} 2")

@@ -171,7 +171,7 @@ def test_a_chosen_picture_shows_in_the_shared_card(new_context, site, tmp_path):
     page, problems = open_new_story(new_context, site)
     card_image = page.locator(".social-card-image img")
     expect(card_image).to_have_count(0)
-    page.set_input_files("#id_lead_image", picture)
+    page.set_input_files("#id_new_lead_picture", picture)
     page.get_by_label("Alt text:").fill("The quay in the rain")
     expect(card_image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
     expect(card_image).to_have_attribute("alt", "The quay in the rain")

@@ -14,9 +14,9 @@ from articles import publishing, views
 from articles.tests.factories import (
     make_article,
     make_contributor,
+    make_picture,
     make_section,
     make_user,
-    picture_file,
 )
 from comments.models import Comment
 from comments.tests.factories import make_comment
@@ -34,6 +34,8 @@ def build_site():
     editor = make_user(groups=["Editors"])
     ann = make_contributor(name="Ann Lee", slug="ann-lee", bio="Covers the harbour.\n\nAnd more.")
     agency = make_contributor(name="Wire & Co", slug="wire")
+    inline = make_picture(480, 360, alt_text="Sandbags", credit="Ann Lee")
+    cards = [make_picture(320, 180, alt_text=f"Picture {n}") for n in range(3)]
     story = make_article(
         headline="Harbour bridge reopens after “eight months” of repairs",
         summary="Traffic <flows> again & cyclists get a lane.",
@@ -41,16 +43,21 @@ def build_site():
             "<p>The first cars crossed at six.</p><h2>What changed</h2>"
             "<ul><li>New joints</li><li>Paint</li></ul><blockquote><p>We asked a lot.</p>"
             "</blockquote><p><a href='https://example.org/'>Council report</a></p>"
+            f'<figure class="figure" data-picture="{inline.pk}"><img src="/x.jpg" alt="x">'
+            "<figcaption>Sandbags on the quay.</figcaption></figure>"
         ),
         section=local,
         byline=[ann, agency],
         tags=["transport", "Millbrook"],
         source_name="kstp.com",
         source_url="https://kstp.com/",
-        lead_image=picture_file(640, 360),
-        lead_image_alt="The bridge at dawn",
-        lead_image_caption="The bridge on Monday.",
-        lead_image_credit="Photo: Desk",
+        lead_picture=make_picture(
+            640,
+            360,
+            alt_text="The bridge at dawn",
+            caption="The bridge on Monday.",
+            credit="Photo: Desk",
+        ),
         publish_at=now - timedelta(hours=3),
     )
     publishing.record_change(story, by=editor, kind="correction", note="A name was misspelt.")
@@ -63,14 +70,14 @@ def build_site():
     )
     make_comment(story, parent=first, body="A reply.", status=Comment.Status.APPROVED)
     for n in range(22):
-        picture = {"lead_image": picture_file(320, 180), "lead_image_alt": f"Picture {n}"}
+        picture = {"lead_picture": cards[n]} if n < 3 else {}
         make_article(
             headline=f"Story {n}",
             section=[local, culture][n % 2],
             byline=[ann],
             tags=["transport"],
             publish_at=now - timedelta(days=n + 1),
-            **(picture if n < 3 else {}),
+            **picture,
         )
     gone = make_article(headline="Removed story")
     publishing.take_down(gone, by=editor, reason="Legal")

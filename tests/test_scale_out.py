@@ -31,12 +31,16 @@ def jpeg(width=1600, height=900, colour=(180, 60, 20)):
 
 
 def picture_urls(html, alt):
-    """src and srcset URLs of the <img> with this alt text."""
-    tag = re.search(rf'<img[^>]*alt="{re.escape(alt)}"[^>]*>', html)
-    assert tag, f"no picture with alt {alt!r}"
-    src = unescape(re.search(r'\ssrc="([^"]+)"', tag.group(0)).group(1))
-    srcset = unescape(re.search(r'\ssrcset="([^"]+)"', tag.group(0)).group(1))
-    return {src} | {part.split()[0] for part in srcset.split(",")}
+    """Every URL of the <picture> whose <img> has this alt text: its AVIF and WebP
+    sources, the JPEG srcset and the fallback src."""
+    element = re.search(
+        rf'<picture>(?:(?!</picture>).)*alt="{re.escape(alt)}"[^>]*></picture>', html, re.S
+    )
+    assert element, f"no picture with alt {alt!r}"
+    urls = {unescape(src) for src in re.findall(r'\ssrc="([^"]+)"', element.group(0))}
+    for srcset in re.findall(r'\ssrcset="([^"]+)"', element.group(0)):
+        urls |= {part.split()[0] for part in unescape(srcset).split(",")}
+    return urls
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +102,8 @@ def test_a_picture_uploaded_through_a_is_served_by_b(hosts, published, s3_server
     page = reader_b.get(published["url"]).text
     urls = picture_urls(page, "The morning ferry leaving the harbour")
     original = re.search(r'<meta property="og:image" content="([^"]+)"', page).group(1)
-    assert len(urls) == 2
+    # 1600 px wide: seven widths (320 to 1600) in AVIF, WebP and JPEG.
+    assert len(urls) == 21
     for url in [*urls, original]:
         key = url.split("/media/", 1)[1]
         assert key in stored, f"{key} is not in the bucket"

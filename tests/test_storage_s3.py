@@ -1,6 +1,6 @@
 """Media in S3-compatible object storage, against a real S3 server (moto's, over HTTP).
 
-Uploads through the admin land in the bucket (original and renditions), the story page's
+Uploads through the admin land in the bucket (the library's original and renditions), the story page's
 pictures are served from it byte for byte, the media view streams from disk and bucket
 alike, and a storage that does not answer gives clear messages, never a 500.
 """
@@ -20,6 +20,9 @@ from PIL import Image
 
 from articles.models import Article
 from articles.tests.factories import make_article, make_user
+from images import renditions as renditions_module
+from images import uploads
+from images.models import Picture, Rendition
 
 from . import django_process
 from .conftest import S3Server
@@ -80,7 +83,8 @@ def photo_with_gps(width=2400, height=1600):
 
 
 def story_form(**overrides):
-    """What the admin's story form posts, with an empty byline."""
+    """What the admin's story form posts, with an empty byline and the description of a
+    new lead picture (articles/admin/forms.py), for a test to add the file to."""
     return {
         "headline": "Harbour crane lifts the new bridge span",
         "slug": "harbour-crane-lifts-span",
@@ -88,7 +92,7 @@ def story_form(**overrides):
         "body": "<p>Crowds watched from the quay.</p>",
         "tags": "harbour",
         "comment_mode": "inherit",
-        "lead_image_alt": "A crane lifting a steel span",
+        "new_lead_picture_alt": "A crane lifting a steel span",
         "bylines-TOTAL_FORMS": "0",
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
@@ -98,13 +102,21 @@ def story_form(**overrides):
 
 
 class ImageTags(HTMLParser):
+    """The page's <img> tags, its Open Graph meta, and the URLs of the first <picture>
+    element's <source> tags (the lead picture's AVIF and WebP renditions)."""
+
     def __init__(self):
         super().__init__()
-        self.images, self.meta = [], {}
+        self.images, self.meta, self.lead_sources = [], {}, set()
+        self._pictures = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "img":
+        if tag == "picture":
+            self._pictures += 1
+        elif tag == "source" and self._pictures == 1:
+            self.lead_sources |= {part.split()[0] for part in attrs["srcset"].split(",")}
+        elif tag == "img":
             self.images.append(attrs)
         elif tag == "meta" and "property" in attrs:
             self.meta[attrs["property"]] = attrs.get("content", "")
@@ -130,43 +142,70 @@ def webp_bytes(width=64, height=32):
 # Uploads through the admin ---------------------------------------------------------------
 
 
+def stored_renditions(stored):
+    return sorted(key for key in stored if key.startswith("pictures/renditions/"))
+
+
+def largest_wide_jpeg(picture):
+    """The rendition link previews show: the largest 16:9 JPEG crop (articles/seo.py)."""
+    return (
+        picture.renditions.filter(shape=Rendition.Shape.WIDE, format=Rendition.Format.JPEG)
+        .order_by("-width")
+        .first()
+    )
+
+
+def accept_photo(photo=None, *, alt_text="A crane lifting a steel span"):
+    """A phone photo taken into the library, as the story form or a bulk upload does."""
+    return uploads.accept(photo or photo_with_gps(), title="Harbour", alt_text=alt_text)
+
+
 @pytest.mark.django_db
 def test_admin_upload_lands_in_the_bucket_and_the_page_serves_it(client, s3_bucket, s3_server):
-    """An editor's picture is stored in the bucket with both renditions, upright and
+    """An editor's picture is stored in the bucket with all its renditions, upright and
     without GPS; every picture URL on the story page answers with the bucket's bytes."""
     client.force_login(make_user("eda", groups=["Editors"]))
-    response = client.post(ADD_URL, story_form(lead_image=photo_with_gps(), _transition="publish"))
+    response = client.post(
+        ADD_URL, story_form(new_lead_picture=photo_with_gps(), _transition="publish")
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     article = Article.objects.get()
     assert article.is_live
+    picture = Picture.objects.get()
+    assert article.lead_picture == picture
+    assert picture.alt_text == "A crane lifting a steel span"
 
     stored = s3_server.objects(s3_bucket)
-    original = article.lead_image.name
-    assert original.startswith("leads/") and original.endswith(".jpg")
-    renditions = sorted(key for key in stored if key.startswith("renditions/"))
+    original = picture.file.name
+    assert original.startswith("pictures/originals/phone-") and original.endswith(".jpg")
+    renditions = stored_renditions(stored)
     assert set(stored) == {original, *renditions}
-    with Image.open(io.BytesIO(stored[original])) as picture:
-        assert picture.size == (1600, 2400)  # turned upright
-        assert dict(picture.getexif()) == {}  # no GPS, no camera data
-    widths = []
-    for key in renditions:
-        with Image.open(io.BytesIO(stored[key])) as picture:
-            assert picture.format == "WEBP"
-            assert picture.size[1] > picture.size[0]
-            assert not picture.getexif().get(GPS_IFD)
-            widths.append(picture.size[0])
-    assert sorted(widths) == [480, 1200]
+    assert set(renditions) == {row.file.name for row in picture.renditions.all()}
+    with Image.open(io.BytesIO(stored[original])) as image:
+        assert image.size == (1600, 2400)  # turned upright
+        assert dict(image.getexif()) == {}  # no GPS, no camera data
+    formats = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG"}
+    for row in picture.renditions.all():
+        with Image.open(io.BytesIO(stored[row.file.name])) as image:
+            assert image.format == formats[row.format]
+            assert image.size == (row.width, row.height)
+            if row.shape == Rendition.Shape.ORIGINAL:
+                assert image.size[1] > image.size[0]  # upright, as the original
+            assert not image.getexif().get(GPS_IFD)
+    originals = picture.renditions.filter(shape=Rendition.Shape.ORIGINAL, format="jpeg")
+    assert sorted(originals.values_list("width", flat=True)) == renditions_module.WIDTHS
 
     reader = Client()
     page = reader.get(article.get_absolute_url())
     assert page.status_code == 200
     found = page_images(page.content.decode())
     (lead,) = [img for img in found.images if img.get("alt") == "A crane lifting a steel span"]
-    urls = picture_urls(lead)
-    # The site's own /media/ (no signed bucket URLs in a cached page), one per rendition.
-    assert {url.removeprefix("/media/") for url in urls} == set(renditions)
+    assert {url.rsplit(".", 1)[1] for url in found.lead_sources} == {"avif", "webp"}
+    urls = picture_urls(lead) | found.lead_sources
+    # The site's own /media/ (no signed bucket URLs in a cached page), all renditions.
+    assert urls and {url.removeprefix("/media/") for url in urls} <= set(renditions)
     og_image = found.meta["og:image"]
-    assert og_image == f"http://testserver/media/{original}"
+    assert og_image == f"http://testserver/media/{largest_wide_jpeg(picture).file.name}"
     for url in [*urls, og_image]:
         served = reader.get(url)
         assert served.status_code == 200, url
@@ -177,13 +216,22 @@ def test_admin_upload_lands_in_the_bucket_and_the_page_serves_it(client, s3_buck
 
 @pytest.mark.django_db
 def test_a_new_picture_never_replaces_an_old_one(s3_bucket, s3_server):
-    """Two uploads with the same file name are two objects: a revision or a cached page
-    showing the first picture still gets the first picture."""
-    first = make_article(lead_image=photo_with_gps(), lead_image_alt="First")
-    second = make_article(lead_image=photo_with_gps(1200, 800), lead_image_alt="Second")
-    assert first.lead_image.name != second.lead_image.name
+    """Two pictures uploaded with the same file name are two sets of objects: a revision
+    or a cached page showing the first picture still gets the first picture."""
+    first = make_article(lead_picture=accept_photo(alt_text="First"))
+    first_files = {first.lead_picture.file.name} | {
+        row.file.name for row in first.lead_picture.renditions.all()
+    }
+    before = {key: data for key, data in s3_server.objects(s3_bucket).items() if key in first_files}
+    second = make_article(lead_picture=accept_photo(photo_with_gps(1200, 800), alt_text="Second"))
+    second_files = {second.lead_picture.file.name} | {
+        row.file.name for row in second.lead_picture.renditions.all()
+    }
+    assert first.lead_picture != second.lead_picture
+    assert not first_files & second_files
     stored = s3_server.objects(s3_bucket)
-    assert {first.lead_image.name, second.lead_image.name} <= set(stored)
+    assert first_files | second_files == set(stored)
+    assert {key: stored[key] for key in first_files} == before  # untouched
 
 
 @pytest.mark.django_db
@@ -191,13 +239,15 @@ def test_pictures_on_a_cdn(client, settings, s3_bucket):
     """With MEDIA_URL on a CDN, pages point at the CDN, og:image too (not at SITE_URL)."""
     settings.MEDIA_URL = "https://cdn.example.com/media/"
     settings.SITE_URL = "https://news.example.com"
-    article = make_article(lead_image=photo_with_gps(600, 400), lead_image_alt="Quay")
+    picture = accept_photo(photo_with_gps(600, 400), alt_text="Quay")
+    article = make_article(lead_picture=picture)
     found = page_images(client.get(article.get_absolute_url()).content.decode())
     (lead,) = [img for img in found.images if img.get("alt") == "Quay"]
-    assert all(
-        url.startswith("https://cdn.example.com/media/renditions/") for url in picture_urls(lead)
-    )
-    assert found.meta["og:image"] == f"https://cdn.example.com/media/{article.lead_image.name}"
+    urls = picture_urls(lead) | found.lead_sources
+    assert urls
+    assert all(url.startswith("https://cdn.example.com/media/pictures/renditions/") for url in urls)
+    wide = largest_wide_jpeg(picture)
+    assert found.meta["og:image"] == f"https://cdn.example.com/media/{wide.file.name}"
 
 
 # The media view, on disk and in a bucket ------------------------------------------------
@@ -287,22 +337,65 @@ def test_media_view_answers_503_when_storage_is_down(client, stopped_s3):
     assert ready.json()["media"].startswith("unreachable")
 
 
+STORAGE_DOWN = "Media storage, where pictures are kept, is not answering just now"
+
+
 @pytest.mark.django_db
 def test_saving_a_story_with_a_picture_while_storage_is_down(client, stopped_s3):
-    """The editor gets the form back with a clear message and their text; nothing saved."""
+    """The editor gets the form back with a clear message and what they typed; nothing
+    is saved: no story, no picture in the library."""
     stopped_s3.stop()
     client.force_login(make_user("eda", groups=["Editors"]))
     response = client.post(
         ADD_URL,
-        story_form(lead_image=photo_with_gps(), summary="Keep this summary", _transition="publish"),
+        story_form(
+            new_lead_picture=photo_with_gps(),
+            new_lead_picture_caption="Tuesday on the quay",
+            summary="Keep this summary",
+            _transition="publish",
+        ),
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Media storage, where pictures are kept, is not answering just now" in text
+    assert STORAGE_DOWN in text
     assert "Nothing was saved" in text
     assert "Keep this summary" in text
     assert 'value="Harbour crane lifts the new bridge span"' in text
+    assert 'value="A crane lifting a steel span"' in text
+    assert 'value="Tuesday on the quay"' in text
     assert not Article.objects.exists()
+    assert not Picture.objects.exists() and not Rendition.objects.exists()
+
+
+@pytest.mark.django_db
+def test_adding_a_picture_to_a_story_while_storage_is_down(client, stopped_s3):
+    """Uploading a lead picture while editing a story, with storage away: the form comes
+    back with the message and the edit; the story is as it was, the library unchanged."""
+    article = make_article(headline="Before the outage")
+    stopped_s3.stop()
+    client.force_login(make_user("eda", groups=["Editors"]))
+    change_url = reverse("admin:articles_article_change", args=[article.pk])
+    response = client.post(
+        change_url,
+        story_form(
+            headline="Edited during the outage",
+            slug=article.slug,
+            new_lead_picture=photo_with_gps(),
+            expected_version=str(article.version),
+            change_kind="update",
+            change_note="A picture was added.",
+        ),
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert STORAGE_DOWN in text
+    assert 'value="Edited during the outage"' in text
+    saved = Article.objects.get(pk=article.pk)
+    assert saved.headline == "Before the outage"
+    assert saved.version == article.version
+    assert saved.lead_picture_id is None
+    assert saved.revisions.count() == article.revisions.count()
+    assert not Picture.objects.exists()
 
 
 @pytest.mark.django_db
@@ -310,9 +403,9 @@ def test_editing_a_story_whose_picture_is_stored_while_storage_is_down(client, s
     """A story whose picture is already in the bucket: its text can be edited and saved
     while storage is away (the stored picture is neither re-read nor re-checked), and
     the picture stays as it was."""
-    article = make_article(lead_image=photo_with_gps(600, 400), lead_image_alt="Quay")
-    picture = article.lead_image.name
-    size = (article.lead_image_width, article.lead_image_height)
+    picture = accept_photo(photo_with_gps(600, 400), alt_text="Quay")
+    article = make_article(lead_picture=picture)
+    files = {picture.file.name} | {row.file.name for row in picture.renditions.all()}
     stopped_s3.stop()
     editor = make_user("eda", groups=["Editors"])
     client.force_login(editor)
@@ -323,16 +416,24 @@ def test_editing_a_story_whose_picture_is_stored_while_storage_is_down(client, s
         story_form(
             headline="Edited while storage was down",
             slug=article.slug,
-            lead_image_alt="Quay",
+            lead_picture=str(picture.pk),
+            new_lead_picture_alt="",
             expected_version=str(article.version),
             change_kind="typo",
         ),
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[:3000]
     saved = Article.objects.get(pk=article.pk)
     assert saved.headline == "Edited while storage was down"
-    assert saved.lead_image.name == picture
-    assert (saved.lead_image_width, saved.lead_image_height) == size
+    assert saved.lead_picture == picture
+    kept = Picture.objects.get()
+    assert (kept.file.name, kept.version, kept.width, kept.height) == (
+        picture.file.name,
+        picture.version,
+        400,  # upright, as accepted
+        600,
+    )
+    assert {kept.file.name} | {row.file.name for row in kept.renditions.all()} == files
 
 
 # Settings ----------------------------------------------------------------------------------

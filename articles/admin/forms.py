@@ -12,6 +12,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagWidget
 
+from images import renditions, uploads
+from images.models import Picture
+
 from .. import diffs, publishing
 from ..models import (
     Article,
@@ -32,30 +35,20 @@ class TagInput(TagWidget):
         return super().get_context(name, value, attrs)
 
 
-class PictureInput(widgets.AdminFileWidget):
-    """The admin's file input, showing the current picture itself, not only its file name.
-
-    Shows ``rendition`` (the small one, made when the picture was saved), so opening
-    a story fetches a few kilobytes rather than the original, with the story's own
-    alt text (``alt_field``) for those who cannot see it.
-    """
-
-    def __init__(self, attrs=None, *, rendition, alt_field):
-        super().__init__(attrs)
-        self.rendition = rendition
-        self.alt_field = alt_field
+class LeadPictureSelect(widgets.AutocompleteSelect):
+    """The library's autocomplete, with a thumbnail of the chosen picture (its smallest
+    rendition, a few kilobytes) and its alt text, for those who cannot see it."""
 
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
-        if not self.is_initial(value):
+        picture = Picture.objects.filter(pk=value).first() if value else None
+        if picture is None:
             return html
-        owner = getattr(value, "instance", None)
-        rendition = getattr(owner, self.rendition, None)
-        alt = getattr(owner, self.alt_field, "").strip() or _("The current picture")
+        found = renditions.sources(picture)
         return format_html(
             '<img class="picture-input-thumbnail" src="{}" alt="{}" loading="lazy">{}',
-            rendition.url if rendition else value.url,
-            alt,
+            found.get("fallback") or picture.file.url,
+            picture.alt_text.strip() or _("The current picture"),
             html,
         )
 
@@ -108,12 +101,30 @@ class ArticleAdminForm(forms.ModelForm):
         ),
     )
 
+    # A new lead picture uploaded with the story goes into the library (uploads.accept)
+    # and becomes the story's lead picture.
+    # A plain file field: images.uploads.validate is the one check of what a picture
+    # may be (formats by content, caps, damaged and polyglot files), with its messages.
+    new_lead_picture = forms.FileField(
+        label=_("Or upload a new picture"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        help_text=_("It goes into the picture library, with the description below."),
+    )
+    new_lead_picture_alt = forms.CharField(
+        label=_("Alt text"),
+        max_length=300,
+        required=False,
+        help_text=_("What the new picture shows, for readers who cannot see it."),
+    )
+    new_lead_picture_caption = forms.CharField(label=_("Caption"), max_length=500, required=False)
+    new_lead_picture_credit = forms.CharField(label=_("Credit"), max_length=200, required=False)
+
     class Meta:
         model = Article
         fields = ["tags"]  # the admin adds the rest from its fieldsets
         widgets = {
             "tags": TagInput(attrs={"size": 60}),
-            "lead_image": PictureInput(rendition="lead_image_small", alt_field="lead_image_alt"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -140,10 +151,8 @@ class ArticleAdminForm(forms.ModelForm):
         "tags",
         "source_name",
         "source_url",
-        "lead_image",
-        "lead_image_alt",
-        "lead_image_caption",
-        "lead_image_credit",
+        "lead_picture",
+        "new_lead_picture",
     ]
 
     def reader_changes(self):
@@ -161,9 +170,16 @@ class ArticleAdminForm(forms.ModelForm):
             self.instance, self.reader_changes(), transition=self.transition
         )
 
+    def clean_new_lead_picture(self):
+        upload = self.cleaned_data.get("new_lead_picture")
+        if upload:
+            uploads.validate(upload)
+        return upload
+
     def clean(self):
         cleaned = super().clean()
         self._check_version(cleaned)
+        self._check_new_picture(cleaned)
         kind = cleaned.get("change_kind")
         if self.instance.pk and self.asks_kind_of_change and not kind:
             self.add_error(
@@ -214,6 +230,42 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error(None, error)
         except PermissionDenied as error:
             self.add_error(None, str(error))
+
+    def _check_new_picture(self, cleaned):
+        if not cleaned.get("new_lead_picture"):
+            return
+        if not cleaned.get("new_lead_picture_alt", "").strip():
+            self.add_error(
+                "new_lead_picture_alt",
+                ValidationError(
+                    _("Describe the new picture for readers who cannot see it."),
+                    code="alt_required",
+                ),
+            )
+        if cleaned.get("lead_picture") and "lead_picture" in self.changed_data:
+            self.add_error(
+                "new_lead_picture",
+                ValidationError(
+                    _("Choose a picture from the library or upload a new one, not both."),
+                    code="two_pictures",
+                ),
+            )
+
+    def accept_new_picture(self, *, by):
+        """Put the uploaded picture into the library and make it the lead picture
+        (the same file uploaded before is the picture already there)."""
+        upload = self.cleaned_data.get("new_lead_picture")
+        if not upload:
+            return
+        upload.seek(0)
+        self.instance.lead_picture = uploads.accept(
+            upload,
+            title=self.cleaned_data.get("headline") or self.instance.headline,
+            alt_text=self.cleaned_data["new_lead_picture_alt"].strip(),
+            caption=self.cleaned_data.get("new_lead_picture_caption", "").strip(),
+            credit=self.cleaned_data.get("new_lead_picture_credit", "").strip(),
+            by=by,
+        )
 
     def _check_version(self, cleaned):
         """Refuse to overwrite a save someone else made after this form was opened."""
@@ -285,7 +337,7 @@ class MediaStorageFailed:
     def clean(self):
         cleaned = super().clean()
         self.add_error(
-            "lead_image" if "lead_image" in self.fields else None,
+            "new_lead_picture" if "new_lead_picture" in self.fields else None,
             ValidationError(
                 _(
                     "Media storage, where pictures are kept, is not answering just now, so "

@@ -5,7 +5,7 @@ import copy
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from images import renditions
+from images.models import Picture
 from newsroom.storage import StorageUnavailable
 
 from .. import diffs, previews, publishing
@@ -27,7 +29,13 @@ from ..models import (
     PreviewLink,
     Revision,
 )
-from .forms import ArticleAdminForm, MediaStorageFailed, RestoreForm, TransitionForm
+from .forms import (
+    ArticleAdminForm,
+    LeadPictureSelect,
+    MediaStorageFailed,
+    RestoreForm,
+    TransitionForm,
+)
 
 
 class BylineInline(admin.TabularInline):
@@ -92,7 +100,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "summary", "body", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section"]
+    autocomplete_fields = ["section", "lead_picture"]
     actions = [
         "submit_for_review",
         "withdraw_from_review",
@@ -109,13 +117,14 @@ class ArticleAdmin(admin.ModelAdmin):
             (None, {"fields": ["headline", "slug", "summary", "body"]}),
             (_("Filing"), {"fields": ["section", "tags", "comment_mode"]}),
             (
-                _("Lead image"),
+                _("Lead picture"),
                 {
                     "fields": [
-                        "lead_image",
-                        "lead_image_alt",
-                        "lead_image_caption",
-                        "lead_image_credit",
+                        "lead_picture",
+                        "new_lead_picture",
+                        "new_lead_picture_alt",
+                        "new_lead_picture_caption",
+                        "new_lead_picture_credit",
                     ]
                 },
             ),
@@ -221,9 +230,15 @@ class ArticleAdmin(admin.ModelAdmin):
             kwargs["initial"] = inline.initial_for_new_story(request)
         return kwargs
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_picture":
+            kwargs["widget"] = LeadPictureSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        form.accept_new_picture(by=request.user)
         request._article_form_data = form.cleaned_data
         request._article_form = form
         super().save_model(request, obj, form, change)
@@ -449,9 +464,40 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # Revisions, audit log and preview links ---------------------------------
 
+    def picture_picker_view(self, request):
+        """The body editor's "Browse…": the newest library pictures, or those matching a
+        search; choosing one inserts it as a figure (articles/picture-picker.js)."""
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()
+        found = Picture.objects.all()
+        if query:
+            found = found.filter(
+                Q(title__icontains=query)
+                | Q(alt_text__icontains=query)
+                | Q(caption__icontains=query)
+            )
+        pictures = renditions.prefetch(found[:60])
+        context = {
+            **self.admin_site.each_context(request),
+            "is_popup": True,
+            "callback": request.GET.get("CKEditorFuncNum", ""),
+            "query": query,
+            "pictures": [
+                {"picture": p, "url": renditions.sources(p).get("fallback") or p.file.url}
+                for p in pictures
+            ],
+        }
+        return TemplateResponse(request, "admin/articles/article/picture_picker.html", context)
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path(
+                "picture-picker/",
+                view(self.picture_picker_view),
+                name="articles_article_picture_picker",
+            ),
             path(
                 "<path:object_id>/revisions/",
                 view(self.revisions_view),

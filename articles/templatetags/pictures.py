@@ -1,46 +1,29 @@
-"""A story's lead picture in templates: ``{% load pictures %}``.
+"""Library pictures in story pages and lists: ``{% load pictures %}``.
 
-django-imagekit works a rendition's file name out from a hash of the source's name
-and the rendition's spec each time a template asks for it, about a tenth of a
-millisecond, and a story card asks three times (``src`` and both ``srcset``
-entries). The name depends on nothing else and a stored file's URL is
-``MEDIA_URL`` + name (``newsroom/storage.py``), so each picture's URLs are worked
-out once per process (and ``MEDIA_URL``).
+``{% picture article.lead_picture sizes="…" %}`` renders a ``<picture>``: AVIF and WebP
+sources and a JPEG ``<img>`` with its width and height (no layout shift), from the
+renditions ``images.renditions`` made when the picture was uploaded. Below the fold
+(the default) it loads lazily; ``eager=True`` for the one picture a page leads with.
+``{{ article.body|embed_pictures }}`` turns the body's figures of library pictures
+into the same markup, with their caption and credit (``articles/embeds.py``).
 """
 
-from typing import NamedTuple
-
 from django import template
-from django.conf import settings
+
+from .. import embeds
 
 register = template.Library()
 
-# (MEDIA_URL, source name) -> renditions; a few hundred bytes each, emptied when full.
-_known = {}
-KNOWN_LIMIT = 4096
+
+@register.inclusion_tag("articles/_picture.html")
+def picture(picture, shape="original", sizes="100vw", eager=False, css_class=""):
+    """``{% picture article.lead_picture "16x9" sizes="…" eager=True css_class="…" %}``."""
+    return embeds.picture_context(
+        picture, shape=shape, sizes=sizes, eager=eager, css_class=css_class
+    )
 
 
-class Renditions(NamedTuple):
-    small: str  # 480 px wide
-    large: str  # 1200 px wide
-    srcset: str
-
-
-@register.simple_tag
-def renditions(article) -> Renditions | None:
-    """``{% renditions article as picture %}``: ``picture.small``, ``.large``, ``.srcset``.
-
-    None when the story has no lead picture.
-    """
-    name = article.lead_image.name
-    if not name:
-        return None
-    key = (settings.MEDIA_URL, name)
-    found = _known.get(key)
-    if found is None:
-        if len(_known) >= KNOWN_LIMIT:
-            _known.clear()
-        found = _known[key] = Renditions(
-            article.lead_image_small.url, article.lead_image_large.url, article.lead_image_srcset
-        )
-    return found
+@register.filter
+def embed_pictures(body):
+    """``{{ article.body|embed_pictures }}``: the body, its library figures drawn."""
+    return embeds.embed_pictures(body or "")

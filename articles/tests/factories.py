@@ -64,3 +64,23 @@ def picture_file(width=120, height=80, fmt="PNG", name="picture.png"):
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+_pictures_made = 0
+
+
+def make_picture(width=640, height=360, *, fmt="JPEG", **overrides):
+    """A library picture, through ``images.uploads.accept`` (renditions made), each one
+    a different file (the library takes the same file once)."""
+    from images import uploads
+
+    global _pictures_made  # noqa: PLW0603
+    _pictures_made += 1
+    colour = (_pictures_made * 37 % 256, _pictures_made * 91 % 256, 120)
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, fmt)
+    upload = SimpleUploadedFile(
+        f"picture-{_pictures_made}.{fmt.lower()}", buffer.getvalue(), f"image/{fmt.lower()}"
+    )
+    fields = {"title": f"Picture {_pictures_made}", "alt_text": "A coloured rectangle"}
+    return uploads.accept(upload, **(fields | overrides))

@@ -80,11 +80,11 @@ class EditorAdminTests(TestCase):
         self.assertContains(response, "Keep me please")
         self.assertFalse(Article.objects.exists())
 
-    def test_lead_image_without_alt_text_is_refused(self):
+    def test_new_lead_picture_without_alt_text_is_refused(self):
         from .factories import picture_file
 
-        response = self.client.post(ADD_URL, form_data(lead_image=picture_file()))
-        self.assertContains(response, "Describe the lead image")
+        response = self.client.post(ADD_URL, form_data(new_lead_picture=picture_file()))
+        self.assertContains(response, "Describe the new picture")
         self.assertFalse(Article.objects.exists())
 
     def test_uploading_a_non_picture_gets_a_clear_message(self):
@@ -92,10 +92,13 @@ class EditorAdminTests(TestCase):
 
         response = self.client.post(
             ADD_URL,
-            form_data(lead_image=SimpleUploadedFile("x.jpg", b"not an image"), lead_image_alt="x"),
+            form_data(
+                new_lead_picture=SimpleUploadedFile("x.jpg", b"not an image"),
+                new_lead_picture_alt="x",
+            ),
         )
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Upload a valid image")
+        self.assertContains(response, "This file is not a picture we can take.")
         self.assertFalse(Article.objects.exists())
 
     def test_change_form_links_to_the_site(self):

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from articles.models import Article
+from images import renditions
 
 
 class DemoContentTests(TestCase):
@@ -36,14 +37,15 @@ class DemoContentTests(TestCase):
                 self.assertEqual([g.name for g in user.groups.all()], [group])
 
     def test_demo_stories_render_with_pictures(self):
+        """Demo pictures are in the library, described, and served in every format."""
         self.load()
-        article = Article.objects.live().exclude(lead_image="").first()
+        article = Article.objects.live().exclude(lead_picture=None).first()
+        picture = article.lead_picture
+        self.assertEqual(picture.credit, "Newsroom demo")
         response = self.client.get(article.get_absolute_url())
-        self.assertContains(response, f'src="{article.lead_image_large.url}"')
-        self.assertContains(response, 'width="1200" height="675"')
-        for url in (
-            article.lead_image.url,
-            article.lead_image_small.url,
-            article.lead_image_large.url,
-        ):
+        found = renditions.sources(picture)
+        self.assertContains(response, f'src="{found["fallback"]}"')
+        self.assertContains(response, f'width="{found["width"]}" height="{found["height"]}"')
+        self.assertContains(response, "Illustration for the demo story.")
+        for url in (picture.file.url, *(r.file.url for r in picture.renditions.all()[:6])):
             self.assertEqual(self.client.get(url).status_code, 200)

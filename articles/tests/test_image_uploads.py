@@ -1,4 +1,5 @@
-"""Damaged pictures uploaded as lead images: refused on the form, never a 500."""
+"""Damaged pictures uploaded as lead pictures: refused on the form, never a 500; sound
+ones go into the picture library."""
 
 import io
 from pathlib import Path
@@ -11,8 +12,9 @@ from PIL import Image
 
 from articles.images import validate_image
 from articles.models import Article
+from images.models import Picture
 
-from .factories import make_article, make_draft, make_user
+from .factories import make_draft, make_picture, make_user
 from .test_admin import ADD_URL, change_url, form_data
 
 DAMAGED = "This picture is damaged or incomplete"
@@ -48,9 +50,9 @@ class DamagedUploadTests(TestCase):
                 headline="Harbour reopens after the storm",
                 slug=self.story.slug,
                 summary="Typed by the editor and kept.",
-                lead_image=picture,
-                lead_image_alt="Fishing boats at the quay",
-                lead_image_caption="The quay on Monday morning",
+                new_lead_picture=picture,
+                new_lead_picture_alt="Fishing boats at the quay",
+                new_lead_picture_caption="The quay on Monday morning",
                 expected_version=self.story.version,
             ),
         )
@@ -59,8 +61,8 @@ class DamagedUploadTests(TestCase):
         """The form is back with the error on the picture, the typing kept, nothing saved."""
         self.assertEqual(response.status_code, 200)
         form = response.context["adminform"].form
-        self.assertEqual(list(form.errors), ["lead_image"])
-        self.assertIn(message, " ".join(form.errors["lead_image"]))
+        self.assertEqual(list(form.errors), ["new_lead_picture"])
+        self.assertIn(message, " ".join(form.errors["new_lead_picture"]))
         self.assertContains(response, message)
         for typed in [
             "Harbour reopens after the storm",
@@ -71,6 +73,7 @@ class DamagedUploadTests(TestCase):
             self.assertContains(response, typed)
         self.assertEqual(Article.objects.filter(pk=self.story.pk).values().get(), self.before)
         self.assertEqual(stored_files(), [])
+        self.assertFalse(Picture.objects.exists())
 
     def test_truncated_jpeg_is_refused_on_the_change_form(self):
         """A JPEG cut in half has a sound header; decoding it in full finds the damage."""
@@ -86,20 +89,54 @@ class DamagedUploadTests(TestCase):
     def test_truncated_jpeg_on_a_new_story_saves_nothing(self):
         response = self.client.post(
             ADD_URL,
-            form_data(lead_image=cut_in_half("JPEG", "new.jpg"), lead_image_alt="A picture"),
+            form_data(
+                new_lead_picture=cut_in_half("JPEG", "new.jpg"), new_lead_picture_alt="A picture"
+            ),
         )
         self.assertContains(response, DAMAGED)
         self.assertEqual(Article.objects.count(), 1)  # only the draft from setUp
         self.assertEqual(stored_files(), [])
 
     def test_a_sound_picture_still_uploads(self):
-        """The full decode costs nothing to a good picture: saved, with its renditions."""
+        """The full decode costs nothing to a good picture: it goes into the library,
+        described as typed, with its renditions, and leads the story."""
         picture = SimpleUploadedFile("good.jpg", photo_bytes("JPEG"), content_type="image/jpeg")
         response = self.post_change(picture)
         self.assertEqual(response.status_code, 302)
         self.story.refresh_from_db()
-        self.assertEqual((self.story.lead_image_width, self.story.lead_image_height), (640, 480))
-        self.assertTrue(Path(self.story.lead_image_large.path).is_file())
+        lead = self.story.lead_picture
+        self.assertEqual((lead.width, lead.height), (640, 480))
+        self.assertEqual(lead.alt_text, "Fishing boats at the quay")
+        self.assertEqual(lead.caption, "The quay on Monday morning")
+        self.assertEqual(lead.title, "Harbour reopens after the storm")
+        self.assertTrue(lead.renditions.filter(format="avif").exists())
+
+    def test_a_new_picture_needs_its_alt_text(self):
+        picture = SimpleUploadedFile("good.jpg", photo_bytes("JPEG"), content_type="image/jpeg")
+        response = self.client.post(
+            change_url(self.story),
+            form_data(
+                slug=self.story.slug, new_lead_picture=picture, expected_version=self.story.version
+            ),
+        )
+        self.assertContains(response, "Describe the new picture for readers who cannot see it.")
+        self.assertFalse(Picture.objects.exists())
+
+    def test_a_library_picture_is_chosen_without_uploading(self):
+        picture = make_picture(alt_text="The quay at dawn")
+        response = self.client.post(
+            change_url(self.story),
+            form_data(
+                slug=self.story.slug, lead_picture=picture.pk, expected_version=self.story.version
+            ),
+        )
+        self.assertEqual(response.status_code, 302)
+        self.story.refresh_from_db()
+        self.assertEqual(self.story.lead_picture, picture)
+        page = self.client.get(change_url(self.story))
+        # The chosen picture is shown in the form, small, with its alt text.
+        self.assertContains(page, 'class="picture-input-thumbnail"')
+        self.assertContains(page, 'alt="The quay at dawn"')
 
 
 class ValidatorTests(TestCase):
@@ -115,19 +152,6 @@ class ValidatorTests(TestCase):
         self.assertEqual(refused.exception.code, "image_unreadable")
 
 
-class SaveTimeGuardTests(TestCase):
-    def test_a_damaged_picture_saved_without_the_form_never_fails_the_save(self):
-        """Code that skips validation (shell, import) keeps the file as it came; the
-        failed renditions are logged and the story page still answers."""
-        with self.assertLogs("articles.images", "WARNING") as logs:
-            story = make_article(
-                lead_image=cut_in_half("JPEG", "broken.jpg"), lead_image_alt="Broken"
-            )
-        self.assertTrue(any("Could not make the rendition" in line for line in logs.output))
-        self.assertTrue(Path(story.lead_image.path).is_file())
-        self.assertEqual(self.client.get(story.get_absolute_url()).status_code, 200)
-
-
 class PublishingDoesNotRereadThePictureTests(TestCase):
     """'Save and publish' reloads the story as saved, but never re-reads its picture:
     with object storage that read is a download of the whole original."""
@@ -141,22 +165,22 @@ class PublishingDoesNotRereadThePictureTests(TestCase):
             form_data(
                 headline="Lighthouse repainted",
                 slug="lighthouse-repainted",
-                lead_image=SimpleUploadedFile(
+                new_lead_picture=SimpleUploadedFile(
                     "lighthouse.jpg", photo_bytes("JPEG"), content_type="image/jpeg"
                 ),
-                lead_image_alt="The lighthouse in fresh paint",
+                new_lead_picture_alt="The lighthouse in fresh paint",
             ),
         )
         self.assertEqual(response.status_code, 302)
         story = Article.objects.get(slug="lighthouse-repainted")
         # Any read of the original from here on would fail.
-        default_storage.delete(story.lead_image.name)
+        default_storage.delete(story.lead_picture.file.name)
         response = self.client.post(
             change_url(story),
             form_data(
                 headline="Lighthouse repainted",
                 slug=story.slug,
-                lead_image_alt="The lighthouse in fresh paint",
+                lead_picture=story.lead_picture_id,
                 expected_version=story.version,
                 _transition="publish",
             ),

@@ -74,18 +74,15 @@ class SaveTests(TestCase):
         with self.assertRaises(IntegrityError), transaction.atomic():
             make_article(slug="same")
 
-    def test_lead_image_needs_alt_text(self):
-        """A lead image without a description is refused with a clear message."""
-        article = make_draft(lead_image=picture_file())
-        with self.assertRaises(ValidationError) as raised:
-            article.full_clean()
-        self.assertIn("lead_image_alt", raised.exception.message_dict)
+    def test_a_lead_picture_in_use_cannot_be_deleted(self):
+        """The library keeps a picture while a story leads with it."""
+        from django.db.models import ProtectedError
 
-    def test_lead_image_dimensions_are_recorded(self):
-        """Width and height are stored so pages can reserve the image's space."""
-        article = make_article(lead_image=picture_file(300, 200), lead_image_alt="A red box")
-        article.refresh_from_db()
-        self.assertEqual((article.lead_image_width, article.lead_image_height), (300, 200))
+        from .factories import make_picture
+
+        article = make_article(lead_picture=make_picture())
+        with self.assertRaises(ProtectedError):
+            article.lead_picture.delete()
 
 
 class ImageValidationTests(TestCase):

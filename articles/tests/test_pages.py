@@ -16,9 +16,9 @@ from .factories import (
     make_article,
     make_contributor,
     make_draft,
+    make_picture,
     make_section,
     make_user,
-    picture_file,
 )
 
 
@@ -263,22 +263,20 @@ class StoryDatesTests(TestCase):
 
 class ImageTests(TestCase):
     def test_lead_image_has_size_and_alt_and_loads_eagerly(self):
-        """The story's lead image is sized (no layout shift), described, and not lazy: it is above the fold."""
-        article = make_article(
-            lead_image=picture_file(640, 360), lead_image_alt="The bridge at dawn"
-        )
+        """The story's lead picture is sized (no layout shift), described, and not lazy: it is above the fold."""
+        article = make_article(lead_picture=make_picture(640, 360, alt_text="The bridge at dawn"))
         page = self.client.get(article.get_absolute_url()).content.decode()
-        tag = re.search(r'<figure class="lead-image">\s*(<img[^>]+>)', page).group(1)
+        tag = re.search(r'<figure class="lead-image">\s*<picture>.*?(<img[^>]+>)', page, re.S)[1]
         self.assertIn('alt="The bridge at dawn"', tag)
         self.assertIn('width="640" height="360"', tag)
+        self.assertIn('fetchpriority="high"', tag)
         self.assertNotIn("lazy", tag)
 
     def test_images_further_down_lists_load_lazily(self):
         """In lists, pictures below the lead story load lazily, and every one is sized and described."""
         for n in range(3):
             make_article(
-                lead_image=picture_file(320, 180),
-                lead_image_alt=f"Picture {n}",
+                lead_picture=make_picture(640, 360, alt_text=f"Picture {n}"),
                 publish_at=timezone.now() - timedelta(hours=n + 1),
             )
         page = self.client.get("/").content.decode()
@@ -287,20 +285,20 @@ class ImageTests(TestCase):
         self.assertNotIn('loading="lazy"', images[0])  # the lead story
         for image in images:
             self.assertRegex(image, r'alt="Picture \d"')
-            self.assertIn('width="320" height="180"', image)
+            self.assertIn('width="640" height="360"', image)
         for image in images[1:]:
             self.assertIn('loading="lazy"', image)
 
     def test_pictures_follow_where_media_are_served(self):
-        """Rendition links are worked out once, yet follow MEDIA_URL (e.g. a move to a CDN)."""
+        """Rendition links follow MEDIA_URL (e.g. a move to a CDN)."""
         for n in range(2):
-            make_article(lead_image=picture_file(320, 180), lead_image_alt=f"Picture {n}")
-        before = re.findall(r"<img[^>]+>", self.client.get("/").content.decode())
+            make_article(lead_picture=make_picture(320, 180, alt_text=f"Picture {n}"))
+        before = re.findall(r"<picture>.*?</picture>", self.client.get("/").content.decode())
         with self.settings(MEDIA_URL="https://cdn.example.com/media/"):
-            after = re.findall(r"<img[^>]+>", self.client.get("/").content.decode())
+            after = re.findall(r"<picture>.*?</picture>", self.client.get("/").content.decode())
         self.assertEqual(len(after), 2)
         for old, new in zip(before, after, strict=True):
-            self.assertRegex(old, r'src="/media/renditions/[^"]+\.webp"')
+            self.assertRegex(old, r'srcset="/media/pictures/renditions/[^" ]+\.avif \d+w')
             self.assertEqual(new, old.replace("/media/", "https://cdn.example.com/media/"))
 
 

@@ -9,14 +9,15 @@ from django.urls import set_script_prefix
 from django.utils import timezone
 
 from articles import publishing, seo
+from images import renditions
 
 from .factories import (
     make_article,
     make_contributor,
     make_draft,
+    make_picture,
     make_section,
     make_user,
-    picture_file,
 )
 
 
@@ -52,8 +53,7 @@ class StoryStructuredDataTests(TestCase):
             tags=["transport"],
             source_name="kstp.com",
             source_url="https://kstp.com/",
-            lead_image=picture_file(1200, 675),
-            lead_image_alt="The bridge at dawn",
+            lead_picture=make_picture(800, 450, alt_text="The bridge at dawn"),
             publish_at=timezone.now() - timedelta(days=1),
         )
 
@@ -66,8 +66,10 @@ class StoryStructuredDataTests(TestCase):
         self.assertEqual(data["mainEntityOfPage"]["@id"], url)
         self.assertEqual(data["headline"], "Bridge reopens")
         self.assertEqual(data["description"], "Traffic flows again.")
-        self.assertEqual(data["image"][0]["url"], "http://testserver" + self.article.lead_image.url)
-        self.assertEqual((data["image"][0]["width"], data["image"][0]["height"]), (1200, 675))
+        # The 16:9, 4:3 and 1:1 crops of the lead picture, the largest of each, absolute.
+        crops = renditions.structured_data(self.article.lead_picture)
+        self.assertEqual(len(crops), 3)
+        self.assertEqual(data["image"], ["http://testserver" + crop for crop in crops])
         self.assertEqual(
             data["author"],
             [
@@ -129,7 +131,7 @@ class StoryStructuredDataTests(TestCase):
         """Shared links get a title, summary and picture; the canonical URL is absolute."""
         response = self.client.get(self.article.get_absolute_url())
         url = f"http://testserver{self.article.get_absolute_url()}"
-        image = f"http://testserver{self.article.lead_image.url}"
+        image = "http://testserver" + renditions.structured_data(self.article.lead_picture)[0]
         self.assertContains(response, f'<link rel="canonical" href="{url}">')
         self.assertEqual(meta(response, "description"), ["Traffic flows again."])
         self.assertEqual(meta(response, "og:type"), ["article"])
@@ -137,6 +139,8 @@ class StoryStructuredDataTests(TestCase):
         self.assertEqual(meta(response, "og:url"), [url])
         self.assertEqual(meta(response, "og:image"), [image])
         self.assertEqual(meta(response, "og:image:alt"), ["The bridge at dawn"])
+        self.assertEqual(meta(response, "og:image:width"), ["800"])
+        self.assertEqual(meta(response, "og:image:height"), ["450"])
         self.assertEqual(meta(response, "og:locale"), ["en_US"])
         self.assertEqual(meta(response, "twitter:card"), ["summary_large_image"])
         self.assertEqual(meta(response, "twitter:image"), [image])

@@ -14,9 +14,9 @@ from .factories import (
     make_article,
     make_contributor,
     make_draft,
+    make_picture,
     make_section,
     make_user,
-    picture_file,
 )
 from .test_import import SEED, seed_lines
 
@@ -75,10 +75,13 @@ class StoryPageTests(TestCase):
             tags=["transport", "city hall"],
             source_name="example.org",
             source_url="https://example.org/",
-            lead_image=picture_file(640, 360),
-            lead_image_alt="The bridge at dawn",
-            lead_image_caption="The bridge on Monday.",
-            lead_image_credit="Photo: Desk",
+            lead_picture=make_picture(
+                640,
+                360,
+                alt_text="The bridge at dawn",
+                caption="The bridge on Monday.",
+                credit="Photo: Desk",
+            ),
         )
 
     def test_shows_every_part_of_the_story(self):
@@ -119,8 +122,9 @@ class StoryPageTests(TestCase):
     def test_query_count(self):
         """A story page costs a fixed number of queries."""
         self.client.get(self.article.get_absolute_url())  # warm the navigation cache
-        # 1 story with section, 2 bylines with contributors, 3 tags, 4 approved comments
-        with self.assertNumQueries(4):
+        # 1 story with section and lead picture, 2 bylines with contributors, 3 tags,
+        # 4 the lead picture's renditions, 5 approved comments
+        with self.assertNumQueries(5):
             self.client.get(self.article.get_absolute_url())
 
     def test_unknown_story_is_404_in_the_site_design(self):

@@ -12,8 +12,9 @@ from django.test import RequestFactory, SimpleTestCase, TestCase, override_setti
 
 from articles import seo
 from articles.models import Article, Byline
+from images import renditions
 
-from .factories import make_article, make_contributor, make_draft, make_user, picture_file
+from .factories import make_article, make_contributor, make_draft, make_picture, make_user
 from .test_admin import ADD_URL, change_url, form_data
 from .test_seo import json_ld, meta
 
@@ -104,8 +105,7 @@ class StoryCardTests(TestCase):
             headline=LONG_HEADLINE,
             slug="harbour-budget",
             summary=LONG_SUMMARY,
-            lead_image=picture_file(1200, 630, name="quay.png"),
-            lead_image_alt="The quay at night",
+            lead_picture=make_picture(800, 600, alt_text="The quay at night"),
         )
 
     def test_the_card_of_a_story(self):
@@ -113,9 +113,11 @@ class StoryCardTests(TestCase):
         self.assertEqual(card["title"], LONG_HEADLINE)
         self.assertEqual(card["description"], LONG_SUMMARY)
         self.assertEqual(card["url"], "https://news.example.com/story/harbour-budget/")
-        self.assertEqual(card["image"], "https://news.example.com" + self.article.lead_image.url)
+        # Link previews show the lead picture's 16:9 crop.
+        wide = renditions.structured_data(self.article.lead_picture)[0]
+        self.assertEqual(card["image"], "https://news.example.com" + wide)
         self.assertEqual(card["image_alt"], "The quay at night")
-        self.assertEqual((card["image_width"], card["image_height"]), (1200, 630))
+        self.assertEqual((card["image_width"], card["image_height"]), (800, 450))
         self.assertEqual(card["site_name"], "Millbrook News")
 
     def test_a_story_without_picture_or_slug_has_neither_in_its_card(self):
@@ -146,7 +148,7 @@ class StoryCardTests(TestCase):
         data = json_ld(response)
         self.assertEqual(data["headline"], card["title"])
         self.assertEqual(data["url"], card["url"])
-        self.assertEqual(data["image"][0]["url"], card["image"])
+        self.assertEqual(data["image"][0], card["image"])
 
     def test_the_admin_preview_starts_from_the_same_card(self):
         """The story form's preview shows what the story page's meta tags say, shortened
@@ -237,13 +239,11 @@ class StoryFormTests(TestCase):
     def test_the_lead_image_is_shown_in_the_form(self):
         story = make_draft(
             created_by=self.writer,
-            lead_image=picture_file(900, 600, name="boats.png"),
-            lead_image_alt="Fishing boats at the quay",
+            lead_picture=make_picture(900, 600, alt_text="Fishing boats at the quay"),
         )
         form = previews(self.client.get(change_url(story)))
-        self.assertEqual(
-            form.thumbnails, [(story.lead_image_small.url, "Fishing boats at the quay")]
-        )
+        small = renditions.sources(story.lead_picture)["fallback"]
+        self.assertEqual(form.thumbnails, [(small, "Fishing boats at the quay")])
 
     def test_a_story_without_a_lead_image_has_no_thumbnail(self):
         story = make_draft(created_by=self.writer)

@@ -372,7 +372,8 @@ class Plan:
         """The revision's content, as ``publishing.snapshot`` keeps it for a published story."""
         data = {field: s.get(field, "") for field in REVISION_FIELDS}
         data |= {
-            "lead_image": "",
+            "lead_picture": "",
+            "lead_picture_id": None,
             "section": s["section"].name,
             "section_id": s["section"].pk,
             "tags": sorted(tag.name for tag in s["tags"]),

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from articles import publishing
 from articles.models import Article, Contributor, Section
 from articles.richtext import paragraphs_to_html
+from images import uploads
 
 DEMO_PASSWORD = "newsroom-demo"
 DEMO_ACCOUNTS = [
@@ -221,13 +222,15 @@ class Command(BaseCommand):
                 created_by=get_user_model().objects.filter(username="writer").first(),
                 source_name=source_name,
                 source_url=source_url,
-                lead_image=picture or "",
-                lead_image_alt="An abstract pattern of white diagonal lines on a coloured "
-                "background"
+                lead_picture=uploads.accept(
+                    picture,
+                    title=story["headline"],
+                    alt_text="An abstract pattern of white diagonal lines on a coloured background",
+                    caption="Illustration for the demo story.",
+                    credit="Newsroom demo",
+                )
                 if picture
-                else "",
-                lead_image_caption="Illustration for the demo story." if picture else "",
-                lead_image_credit="Newsroom demo" if picture else "",
+                else None,
             ),
             by=ACTOR,
             tags=story["tags"],

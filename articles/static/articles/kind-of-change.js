@@ -7,7 +7,8 @@
   if (question.querySelector(".errorlist")) return;
   const readerFields = [
     "headline", "slug", "summary", "body", "section", "tags", "source_name", "source_url",
-    "lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit",
+    "lead_picture", "new_lead_picture", "new_lead_picture_alt", "new_lead_picture_caption",
+    "new_lead_picture_credit",
   ];
   const selector = readerFields.map((name) => `.field-${name}`).join(", ");
   question.hidden = true;

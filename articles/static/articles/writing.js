@@ -146,9 +146,9 @@
     const slug = document.getElementById("id_slug");
     const summary = document.getElementById("id_summary");
     const body = document.querySelector(".form-row.field-body");
-    const picture = document.getElementById("id_lead_image");
-    const clear = document.getElementById("lead_image-clear_id");
-    const alt = document.getElementById("id_lead_image_alt");
+    const picture = document.getElementById("id_new_lead_picture");
+    const clear = null; // a library picture is chosen or cleared in its own field
+    const alt = document.getElementById("id_new_lead_picture_alt");
 
     if (headline) {
       lengthCounter(headline, titleLimit, {
