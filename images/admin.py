@@ -18,6 +18,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -92,8 +93,26 @@ class PictureAddForm(forms.ModelForm):
         return self.instance
 
 
+FOCAL_FIELDS = ["focal_x", "focal_y"]
+CROP_FIELDS = ["crop_left", "crop_top", "crop_right", "crop_bottom"]
+
+
+def _hidden():
+    # Text, not numbers: ``renditions.check_focal_point`` parses them, so its messages
+    # (the one set of rules) are the ones the editor sees.
+    return forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class PictureChangeForm(forms.ModelForm):
-    """The description and the focal point (set by clicking on the picture)."""
+    """The description, the focal point (set by clicking on the picture) and the
+    optional crop box (by dragging on it), kept in hidden fields."""
+
+    focal_x = _hidden()
+    focal_y = _hidden()
+    crop_left = _hidden()
+    crop_top = _hidden()
+    crop_right = _hidden()
+    crop_bottom = _hidden()
 
     class Meta:
         model = Picture
@@ -104,10 +123,28 @@ class PictureChangeForm(forms.ModelForm):
             "credit",
             "usage_note",
             "tags",
-            "focal_x",
-            "focal_y",
+            *FOCAL_FIELDS,
+            *CROP_FIELDS,
         ]
-        widgets = {"focal_x": forms.HiddenInput, "focal_y": forms.HiddenInput}
+
+    def clean(self):
+        data = super().clean()
+        try:
+            x, y, crop = renditions.check_focal_point(
+                self.instance,
+                data.get("focal_x"),
+                data.get("focal_y"),
+                crop=[data.get(name) for name in CROP_FIELDS],
+            )
+        except ValidationError:
+            # The picture keeps its point and crop; the hidden fields keep what was
+            # sent, and the message shows above the form (hidden fields have no row).
+            for name in FOCAL_FIELDS + CROP_FIELDS:
+                data.pop(name, None)
+            raise
+        data.update(zip(FOCAL_FIELDS, (x, y), strict=True))
+        data.update(zip(CROP_FIELDS, crop or (None,) * 4, strict=True))
+        return data
 
 
 class UsedFilter(admin.SimpleListFilter):
@@ -186,7 +223,7 @@ class PictureAdmin(admin.ModelAdmin):
                 (_("Rights and tags"), {"fields": ["usage_note", "tags"]}),
             ]
         return [
-            (None, {"fields": ["focal_point_picker", "focal_x", "focal_y"]}),
+            (None, {"fields": ["focal_point_picker", *FOCAL_FIELDS, *CROP_FIELDS]}),
             (_("Description"), {"fields": ["title", "alt_text", "caption", "credit"]}),
             (_("Rights and tags"), {"fields": ["usage_note", "tags", "credentials_summary"]}),
             (_("Where it is used"), {"fields": ["where_used"]}),
@@ -268,19 +305,43 @@ class PictureAdmin(admin.ModelAdmin):
 
     # The change page.
 
-    @admin.display(description=_("focal point"))
+    @admin.display(description=_("focal point and crop"))
     def focal_point_picker(self, picture):
+        # The texts the script shows, in the editor's language; {width} and {height}
+        # are filled in by the script.
+        crop_text = gettext("Crop: {width} × {height} px")
+        none_text = gettext("No crop: the whole picture is used.")
+        invalid_text = gettext("This crop is not valid: drag a new one or remove it.")
+        left, top, right, bottom = renditions.crop_box(picture)
+        has_crop = None not in renditions.crop_fields(picture)
         return format_html(
-            '<div class="focal-picker" data-focal-picker tabindex="0" role="group" aria-label="{}">'
+            '<div class="focal-picker" data-focal-picker data-width="{}" data-height="{}" '
+            'tabindex="0" role="group" aria-label="{}" aria-describedby="focal-picker-help">'
             '<img src="{}" alt="{}" draggable="false">'
+            '<span class="crop-layer" aria-hidden="true"><span class="crop-box" hidden></span>'
+            "</span>"
             '<span class="focal-marker" aria-hidden="true"></span></div>'
-            '<p class="help">{}</p>',
-            gettext("Focal point picker"),
+            '<p class="crop-tools"><span class="crop-size" aria-live="polite" '
+            'data-crop-text="{}" data-none-text="{}" data-invalid-text="{}">{}</span> '
+            '<button type="button" class="button crop-clear"{}>{}</button></p>'
+            '<p class="help" id="focal-picker-help">{}</p>',
+            picture.width,
+            picture.height,
+            gettext("Focal point and crop picker"),
             picture.file.url,
             picture.alt_text,
+            crop_text,
+            none_text,
+            invalid_text,
+            crop_text.format(width=right - left, height=bottom - top) if has_crop else none_text,
+            "" if has_crop else mark_safe(" hidden"),  # a constant
+            gettext("Remove crop"),
             gettext(
-                "Click where the picture's subject is (or use the arrow keys): every crop "
-                "keeps that point in the frame. Save to rebuild the renditions."
+                "Click where the picture's subject is (or use the arrow keys; Shift for "
+                "bigger steps): every crop keeps that point in the frame. To cut away "
+                "edges, drag across the part of the picture to keep; the focal point moves "
+                "into the crop if it falls outside. Remove crop (reachable with Tab) uses "
+                "the whole picture again. Save to rebuild the renditions."
             ),
         )
 
@@ -322,15 +383,16 @@ class PictureAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
             return
-        point = (obj.focal_x, obj.focal_y)
-        moved = {"focal_x", "focal_y"} & set(form.changed_data)
+        point, crop = (obj.focal_x, obj.focal_y), renditions.crop_fields(obj)
+        moved = set(FOCAL_FIELDS + CROP_FIELDS) & set(form.changed_data)
         if moved:
-            # set_focal_point() compares with the point as it was: save the words first.
-            obj.focal_x, obj.focal_y = form.initial["focal_x"], form.initial["focal_y"]
+            # set_focal_point() compares with the point and crop as they were: save
+            # the words first.
+            for name in FOCAL_FIELDS + CROP_FIELDS:
+                setattr(obj, name, form.initial[name])
         obj.save()
         if not moved:
             return
-        crop = renditions.crop_fields(obj)
         try:
             renditions.set_focal_point(
                 obj, *point, crop=None if None in crop else crop, by=request.user
@@ -343,8 +405,8 @@ class PictureAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 gettext(
-                    "The focal point could not be moved: its crops could not be made just "
-                    "now. Try again in a moment."
+                    "The focal point and crop could not be changed: the renditions could "
+                    "not be made just now. Try again in a moment."
                 ),
                 messages.ERROR,
             )

@@ -220,11 +220,14 @@ def remake(picture) -> int:
     return ensure(picture)
 
 
-def set_focal_point(picture, x, y, *, crop=None, by=None) -> Picture:
-    """Move the focal point (fractions across and down) and set the crop box
-    (``(left, top, right, bottom)`` in pixels; None uses the whole picture), then make
-    the renditions of the new version. Raises ``ValidationError`` for a point or box
-    outside the picture, or a point outside the box."""
+def check_focal_point(picture, x, y, *, crop=None) -> tuple[float, float, tuple | None]:
+    """The one place for the rules of a focal point and crop box: ``(x, y, crop)``
+    parsed (fractions; four whole pixels or None), or ``ValidationError``.
+
+    ``crop`` is ``(left, top, right, bottom)``; None, or four blanks (None or ""), is
+    no crop. Refused: a point or box outside the picture, a box with only some of its
+    sides, sides that are not whole numbers, and a point outside the box.
+    """
     try:
         x, y = float(x), float(y)
     except (TypeError, ValueError):
@@ -236,27 +239,48 @@ def set_focal_point(picture, x, y, *, crop=None, by=None) -> Picture:
             _("The focal point must lie inside the picture (0 to 1 across and down)."),
             code="focal_point_outside",
         )
-    if crop is not None:
-        try:
-            left, top, right, bottom = (int(value) for value in crop)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                _("The crop must be four whole numbers: left, top, right, bottom."),
-                code="crop_invalid",
-            ) from None
-        if not (0 <= left < right <= picture.width and 0 <= top < bottom <= picture.height):
-            raise ValidationError(
-                _("The crop must lie inside the picture (%(width)d×%(height)d pixels).")
-                % {"width": picture.width, "height": picture.height},
-                code="crop_outside",
-            )
-        if not (left <= x * picture.width <= right and top <= y * picture.height <= bottom):
-            raise ValidationError(
-                _("The focal point must lie inside the crop."), code="focal_point_outside_crop"
-            )
-        crop = (left, top, right, bottom)
-    else:
-        crop = (None, None, None, None)
+    if crop is None:
+        return x, y, None
+    crop = tuple(crop)
+    blank = [value is None or (isinstance(value, str) and not value.strip()) for value in crop]
+    if len(crop) == 4 and all(blank):
+        return x, y, None
+    if len(crop) == 4 and any(blank):
+        raise ValidationError(
+            _("The crop needs all four sides (left, top, right, bottom), or none of them."),
+            code="crop_incomplete",
+        )
+    try:
+        if len(crop) != 4 or any(
+            isinstance(value, float) and not value.is_integer() for value in crop
+        ):
+            raise ValueError
+        left, top, right, bottom = (int(value) for value in crop)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            _("The crop must be four whole numbers: left, top, right, bottom."),
+            code="crop_invalid",
+        ) from None
+    if not (0 <= left < right <= picture.width and 0 <= top < bottom <= picture.height):
+        raise ValidationError(
+            _("The crop must lie inside the picture (%(width)d×%(height)d pixels).")
+            % {"width": picture.width, "height": picture.height},
+            code="crop_outside",
+        )
+    if not (left <= x * picture.width <= right and top <= y * picture.height <= bottom):
+        raise ValidationError(
+            _("The focal point must lie inside the crop."), code="focal_point_outside_crop"
+        )
+    return x, y, (left, top, right, bottom)
+
+
+def set_focal_point(picture, x, y, *, crop=None, by=None) -> Picture:
+    """Move the focal point (fractions across and down) and set the crop box
+    (``(left, top, right, bottom)`` in pixels; None uses the whole picture), then make
+    the renditions of the new version. Raises ``ValidationError`` as
+    ``check_focal_point`` does."""
+    x, y, crop = check_focal_point(picture, x, y, crop=crop)
+    crop = crop or (None, None, None, None)
     before = (picture.focal_x, picture.focal_y, *crop_fields(picture))
     after = (x, y, *crop)
     if before != after:

@@ -1,5 +1,5 @@
 """The picture library in the admin: listing, search, filters, where used, uploads,
-the focal point and who may do what."""
+the focal point, the crop box and who may do what."""
 
 import io
 import itertools
@@ -13,8 +13,10 @@ from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
 
-from images import uploads, usage
+from images import renditions, uploads, usage
 from images.models import Picture
+
+from .picture_files import BLUE, RED, encode, near
 
 CHANGELIST = reverse("admin:images_picture_changelist")
 ADD_URL = reverse("admin:images_picture_add")
@@ -356,6 +358,191 @@ class FocalPointTests(TestCase):
         self.assertEqual(response.status_code, 200)
         picture.refresh_from_db()
         self.assertEqual(picture.focal_x, 0.5)
+
+
+def halves_file(size=(480, 320)):
+    """Red on the left half, blue on the right."""
+    image = Image.new("RGB", size, RED)
+    image.paste(BLUE, (size[0] // 2, 0, size[0], size[1]))
+    return SimpleUploadedFile("halves.png", encode(image, "PNG"), content_type="image/png")
+
+
+def decoded(rendition):
+    with rendition.file.open("rb") as stored:
+        image = Image.open(io.BytesIO(stored.read()))
+        image.load()
+    return image.convert("RGB")
+
+
+def current_jpegs(picture, shape=None):
+    renditions_ = picture.renditions.filter(picture_version=picture.version, format="jpeg")
+    return renditions_.filter(shape=shape) if shape else renditions_
+
+
+def colours(image):
+    """How many pixels are near red and near blue."""
+    pixels = list(image.get_flattened_data())
+    return (
+        sum(near(pixel, RED, 60) for pixel in pixels),
+        sum(near(pixel, BLUE, 60) for pixel in pixels),
+    )
+
+
+class CropTests(TestCase):
+    """The crop box drawn on the picker arrives in four hidden fields (pixels of the
+    original); the form checks them with ``renditions.check_focal_point``."""
+
+    def setUp(self):
+        self.client.force_login(make_user("eda", groups=["Editors"]))
+        self.picture = make_picture(file=halves_file())
+
+    def form(self, **overrides):
+        picture = self.picture
+        return {
+            "title": picture.title,
+            "alt_text": picture.alt_text,
+            "caption": picture.caption,
+            "credit": picture.credit,
+            "usage_note": picture.usage_note,
+            "tags": "",
+            "focal_x": picture.focal_x,
+            "focal_y": picture.focal_y,
+            "crop_left": "",
+            "crop_top": "",
+            "crop_right": "",
+            "crop_bottom": "",
+            "_save": "Save",
+        } | overrides
+
+    def right_half(self, **overrides):
+        crop = {"crop_left": 240, "crop_top": 0, "crop_right": 480, "crop_bottom": 320}
+        return self.form(**{"focal_x": 0.75, "focal_y": 0.5} | crop | overrides)
+
+    def test_change_page_has_the_crop_tools(self):
+        response = self.client.get(change_url(self.picture))
+        for side in ["left", "top", "right", "bottom"]:
+            self.assertContains(response, f'type="hidden" name="crop_{side}"')
+        self.assertContains(response, 'data-width="480" data-height="320"')
+        self.assertContains(response, "No crop: the whole picture is used.")
+        self.assertContains(
+            response,
+            '<button type="button" class="button crop-clear" hidden>Remove crop</button>',
+            html=True,
+        )
+        self.assertContains(response, "drag across the part of the picture to keep")
+
+    def test_a_saved_crop_shows_with_its_size(self):
+        renditions.set_focal_point(self.picture, 0.75, 0.5, crop=(240, 10, 480, 310))
+        response = self.client.get(change_url(self.picture))
+        self.assertContains(response, "Crop: 240 × 300 px")
+        self.assertContains(
+            response,
+            '<button type="button" class="button crop-clear">Remove crop</button>',
+            html=True,
+        )
+        self.assertContains(response, 'name="crop_left" value="240"')
+        self.assertContains(response, 'name="crop_bottom" value="310"')
+
+    def test_saving_a_crop_rebuilds_the_renditions_from_the_cropped_part(self):
+        """Cropped to the blue right half, no rendition shows any red."""
+        red, _ = colours(decoded(current_jpegs(self.picture, "original").last()))
+        self.assertGreater(red, 0, "the uncropped picture should show red")
+        response = self.client.post(change_url(self.picture), self.right_half())
+        self.assertRedirects(response, CHANGELIST)
+        picture = Picture.objects.get(pk=self.picture.pk)
+        self.assertEqual(renditions.crop_fields(picture), (240, 0, 480, 320))
+        self.assertEqual((picture.focal_x, picture.focal_y, picture.version), (0.75, 0.5, 2))
+        self.assertEqual(set(picture.renditions.values_list("picture_version", flat=True)), {2})
+        original = current_jpegs(picture, "original").order_by("-width").first()
+        self.assertEqual((original.width, original.height), (240, 320))
+        for rendition in current_jpegs(picture):
+            with self.subTest(rendition=str(rendition)):
+                image = decoded(rendition)
+                red, blue = colours(image)
+                self.assertEqual(red, 0)
+                self.assertEqual(blue, image.width * image.height)
+
+    def test_removing_the_crop_uses_the_whole_picture_again(self):
+        renditions.set_focal_point(self.picture, 0.75, 0.5, crop=(240, 0, 480, 320))
+        self.picture.refresh_from_db()
+        response = self.client.post(change_url(self.picture), self.form())
+        self.assertRedirects(response, CHANGELIST)
+        picture = Picture.objects.get(pk=self.picture.pk)
+        self.assertEqual(renditions.crop_fields(picture), (None, None, None, None))
+        self.assertEqual(picture.version, 3)
+        original = current_jpegs(picture, "original").order_by("-width").first()
+        self.assertEqual((original.width, original.height), (480, 320))
+        red, blue = colours(decoded(original))
+        self.assertGreater(red, 0)
+        self.assertGreater(blue, 0)
+
+    def test_changing_only_words_keeps_the_crop_and_the_renditions(self):
+        renditions.set_focal_point(self.picture, 0.75, 0.5, crop=(240, 0, 480, 320))
+        self.picture.refresh_from_db()
+        self.client.post(change_url(self.picture), self.right_half(caption="The fleet stayed in"))
+        picture = Picture.objects.get(pk=self.picture.pk)
+        self.assertEqual(picture.caption, "The fleet stayed in")
+        self.assertEqual(renditions.crop_fields(picture), (240, 0, 480, 320))
+        self.assertEqual(picture.version, 2)
+
+    def test_bad_crops_come_back_with_a_message_and_what_was_sent(self):
+        """Nothing is saved; the message shows above the form; the hidden fields keep
+        the values sent, and the words typed are kept too."""
+        for name, overrides, message in [
+            (
+                "outside the picture",
+                {"crop_right": "999"},
+                "The crop must lie inside the picture (480×320 pixels).",
+            ),
+            ("negative", {"crop_left": "-5"}, "The crop must lie inside the picture"),
+            ("left of its own left", {"crop_right": "100"}, "must lie inside the picture"),
+            (
+                "three sides of four",
+                {"crop_bottom": ""},
+                "The crop needs all four sides (left, top, right, bottom), or none of them.",
+            ),
+            (
+                "not a number",
+                {"crop_top": "abc"},
+                "The crop must be four whole numbers: left, top, right, bottom.",
+            ),
+            ("not whole", {"crop_top": "10.5"}, "must be four whole numbers"),
+            (
+                "focal point outside the crop",
+                {"focal_x": "0.25"},
+                "The focal point must lie inside the crop.",
+            ),
+            (
+                "focal point not a number",
+                {"focal_x": "middle"},
+                "The focal point must be two numbers.",
+            ),
+        ]:
+            with self.subTest(name):
+                data = self.right_half(caption="Typed and kept", **overrides)
+                response = self.client.post(change_url(self.picture), data)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, 'class="errornote"')
+                self.assertIn(
+                    message, " ".join(response.context["adminform"].form.non_field_errors())
+                )
+                self.assertContains(response, message)
+                self.assertContains(response, "Typed and kept")
+                for field, value in overrides.items():
+                    if value:
+                        self.assertContains(response, f'name="{field}" value="{value}"')
+                picture = Picture.objects.get(pk=self.picture.pk)
+                self.assertEqual(renditions.crop_fields(picture), (None, None, None, None))
+                self.assertEqual((picture.version, picture.caption), (1, ""))
+
+    def test_focal_point_outside_the_picture_is_explained(self):
+        response = self.client.post(change_url(self.picture), self.form(focal_x="1.5"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response, "The focal point must lie inside the picture (0 to 1 across and down)."
+        )
+        self.assertContains(response, 'name="focal_x" value="1.5"')
+        self.assertEqual(Picture.objects.get(pk=self.picture.pk).focal_x, 0.5)
 
 
 class PermissionTests(TestCase):
