@@ -41,6 +41,7 @@ demo: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_wire
 	$(BIN)/python manage.py load_demo_comments
 
 run: demo

@@ -20,8 +20,6 @@ FIELDS = [
     ("section", _("Section")),
     ("tags", _("Tags")),
     ("byline", _("Byline")),
-    ("source_name", _("Original source")),
-    ("source_url", _("Original source URL")),
     ("lead_picture", _("Lead picture")),
     ("status", _("Status")),
     ("publish_at", _("Publish at")),

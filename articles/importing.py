@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 SOURCE_LINE = re.compile(r"^\s*(?:original\s+)?source\s*:\s*(?P<source>.+?)\s*$", re.IGNORECASE)
@@ -122,3 +123,14 @@ def _blocks(lines: list[str]) -> list[str]:
             blocks.append(" ".join(current))
         return blocks
     return [line.strip() for line in lines]
+
+
+def unique_slug(headline):
+    """A slug for a new story from its headline, numbered when the plain one is taken."""
+    from .models import Article
+
+    base = slugify(headline, allow_unicode=True)[:240].strip("-") or "story"
+    slug, n = base, 2
+    while Article.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

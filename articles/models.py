@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import Col
@@ -148,7 +147,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_display(self):
         """What a story page needs, fetched up front."""
-        return self.select_related("section", "lead_picture").prefetch_related(
+        from .attribution import related
+
+        return self.select_related("section", "lead_picture", *related()).prefetch_related(
             _bylines(), "tags", _lead_renditions()
         )
 
@@ -279,14 +280,6 @@ class Article(models.Model):
     lead_image_caption = models.CharField(_("caption"), max_length=500, blank=True)
     lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
 
-    source_name = models.CharField(
-        _("original source"),
-        max_length=200,
-        blank=True,
-        help_text=_('Shown as "Original Source: …", e.g. kstp.com.'),
-    )
-    source_url = models.URLField(_("original source URL"), max_length=500, blank=True)
-
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True
     )
@@ -415,11 +408,6 @@ class Article(models.Model):
         super().clean()
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
-        if self.source_url and not self.source_name:
-            raise ValidationError(
-                {"source_name": _("Name the original source that the URL points to.")},
-                code="source_name_required",
-            )
 
     @property
     def is_live(self):
@@ -600,6 +588,10 @@ class ArticleEvent(models.Model):
         "clarification": _("Clarification"),
         "preview_link": _("Preview link shared"),
         "preview_link_revoked": _("Preview link revoked"),
+        "edit": _("Edited"),
+        "extend_expiry": _("Time on the site extended"),
+        "partner_changed": _("Changed by the partner"),
+        "partner_change_seen": _("Partner's change seen"),
     }
 
     @property

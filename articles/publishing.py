@@ -154,14 +154,29 @@ def is_own(user, article: Article) -> bool:
 
 
 def can_edit(user, article: Article) -> bool:
-    """Editors edit any story; writers their own drafts (and stories sent back to them)."""
+    """Editors edit any story; writers their own drafts (and stories sent back to them),
+    and drafts nobody owns yet — copy a command or a feed brought in, which the first
+    writer to save takes on (``claim``)."""
     if isinstance(user, System):
         return False
     if not (user and user.is_active and user.has_perm("articles.change_article")):
         return False
     if is_editor(user):
         return True
-    return article.status == Status.DRAFT and is_own(user, article)
+    if article.status != Status.DRAFT:
+        return False
+    return is_own(user, article) or is_unowned(article)
+
+
+def is_unowned(article: Article) -> bool:
+    """A story no person has created or is credited on (an import's, a feed's)."""
+    return article.created_by_id is None and not article.bylines.exists()
+
+
+def claim(article: Article, user) -> None:
+    """A writer saving an unowned draft takes it on: it is theirs from now on."""
+    if article.pk and not isinstance(user, System) and is_unowned(article):
+        article.created_by = user
 
 
 def can(user, name: str, article: Article) -> bool:
@@ -378,6 +393,72 @@ def create(article: Article, *, by, tags=(), contributors=(), note: str = "") ->
             Byline.objects.create(article=article, contributor=contributor, position=position)
         record_revision(article, by=by, kind=Revision.Kind.CREATED, note=note or _("Created"))
         log(article, "create", by=by, note=note)
+    return article
+
+
+def update(article: Article, *, by, note: str = "", **changes) -> Article:
+    """Change a story's words or fields outside a transition (an ingest bringing the
+    partner's new version of a draft): validated, saved, one revision, all or nothing."""
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(article, field, value)
+        article.full_clean(validate_unique=False)
+        article.save()
+        record_revision(article, by=by, kind=Revision.Kind.EDIT, note=note)
+        log(article, "edit", by=by, note=note)
+    return article
+
+
+def expiring(*, within, now=None):
+    """Published stories that leave the site within ``within`` (a timedelta), soonest
+    first: the desk's "expiring soon"."""
+    now = now or timezone.now()
+    return Article.objects.filter(
+        status=Status.PUBLISHED, expire_at__gt=now, expire_at__lte=now + within
+    ).order_by("expire_at", "pk")
+
+
+def extend_expiry(article: Article, *, by, until: datetime | None, note: str) -> Article:
+    """Keep a story on the site longer (``until`` None: with no end), saying why.
+
+    Editors only; the note is required and goes in the audit log with the old and new
+    times. A story whose time had run out comes back the moment it is extended.
+    """
+    if not isinstance(by, System) and not is_editor(by):
+        raise PermissionDenied(_("Only editors may extend how long a story stays on the site."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(
+            {"note": _("Say why the story may stay longer (e.g. the partner's agreement).")},
+            code="note_required",
+        )
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise ValidationError({"until": _("The new end must be in the future.")}, code="past")
+    if until is not None and article.expire_at is not None and until <= article.expire_at:
+        raise ValidationError(
+            {
+                "until": _("The new end must be later than the current one (%(at)s).")
+                % {"at": timezone.localtime(article.expire_at).strftime("%Y-%m-%d %H:%M")}
+            },
+            code="not_later",
+        )
+    before = article.expire_at
+    with transaction.atomic():
+        article.expire_at = until
+        article.full_clean(validate_unique=False)
+        article.save()
+
+        def shown(value):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else _("no end")
+
+        detail = _("Expiry moved from %(before)s to %(after)s: %(note)s") % {
+            "before": shown(before),
+            "after": shown(until),
+            "note": note,
+        }
+        record_revision(article, by=by, kind=Revision.Kind.EDIT, note=detail)
+        log(article, "extend_expiry", by=by, note=detail)
     return article
 
 

@@ -5,8 +5,6 @@ REVISION_FIELDS = [
     "slug",
     "summary",
     "body",
-    "source_name",
-    "source_url",
 ]
 # What readers see of a story: a change to any of these on a live story is one they
 # may need to be told about (the kind-of-change question).

@@ -18,6 +18,8 @@ from django.utils.translation import to_locale
 
 from images import renditions
 
+from . import attribution
+
 # Publisher logo: a static file served by the site itself (no third-party requests).
 LOGO_PATH = "img/logo.png"
 LOGO_SIZE = (600, 60)
@@ -257,12 +259,14 @@ def news_article(article, request) -> dict:
     keywords = [tag.name for tag in article.tags.all()]
     if keywords:
         data["keywords"] = keywords
-    if article.source_name:
-        source = {"@type": "Organization", "name": article.source_name}
-        if article.source_url:
-            source["url"] = article.source_url
-            data["isBasedOn"] = article.source_url
+    based_on = attribution.of(article)
+    if based_on is not None:
+        source = {"@type": "Organization", "name": based_on.name}
+        if based_on.site_url:
+            source["url"] = based_on.site_url
         data["sourceOrganization"] = source
+        if based_on.item_url:
+            data["isBasedOn"] = based_on.item_url
     return data
 
 

@@ -29,8 +29,8 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
+from . import attribution, seo
 from . import search as story_search
-from . import seo
 from .frontpage import FrontPagePaginator
 from .models import Article, Contributor, Correction, Section
 from .pagination import StoryPaginationMixin
@@ -340,8 +340,8 @@ class ArticleDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
-        except StoryGone:
-            return gone(request)
+        except StoryGone as error:
+            return gone(request, expired_at=error.expired_at, based_on=error.based_on)
 
     def get_object(self, queryset=None):
         slug = self.kwargs["slug"]
@@ -355,9 +355,19 @@ class ArticleDetailView(DetailView):
             if article is not None:
                 self.preview = True
                 return article
-        status = Article.objects.filter(slug=slug).values_list("status", flat=True).first()
-        if status == Article.Status.TAKEN_DOWN:
-            raise StoryGone
+        found = Article.objects.select_related(*attribution.related()).filter(slug=slug).first()
+        if found is not None:
+            if found.status == Article.Status.TAKEN_DOWN:
+                raise StoryGone
+            expire_at = found.expire_at
+            if (
+                found.status == Article.Status.PUBLISHED
+                and expire_at
+                and expire_at <= timezone.now()
+            ):
+                # Its time ran out (a partner's rights window, an editor's expiry):
+                # by the same rule as ``live()``, with no job.
+                raise StoryGone(expired_at=expire_at, based_on=attribution.of(found))
         raise Http404("No story at this address.")
 
     def get_context_data(self, **kwargs):
@@ -384,17 +394,25 @@ def story_context(article, *, preview, **extra):
         "object": article,
         "preview": preview,
         "corrections": corrections,
+        "attribution": attribution.of(article),
         **extra,
     }
 
 
 class StoryGone(Exception):
-    """The story at this address was taken down."""
+    """The story at this address was taken down, or its time on the site ran out."""
+
+    def __init__(self, expired_at=None, based_on=None):
+        super().__init__()
+        self.expired_at = expired_at
+        self.based_on = based_on
 
 
-def gone(request):
-    """410 Gone in the site's design: the story at this address was removed."""
-    return TemplateResponse(request, "410.html", status=410)
+def gone(request, *, expired_at=None, based_on=None):
+    """410 Gone in the site's design: the story at this address was removed, or was
+    only to be shown until ``expired_at`` (another organisation's story, ``based_on``)."""
+    context = {"expired_at": expired_at, "attribution": based_on}
+    return TemplateResponse(request, "410.html", context, status=410)
 
 
 def server_error(request):

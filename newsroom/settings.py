@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "images",
     "scoring",
     "articles",
+    # Partner and wire copy: sources, rights, feeds (uses articles; never the reverse).
+    "wire",
     "comments",
     "editing",
     # The project's own deployment checks (newsroom/checks.py).

@@ -20,6 +20,7 @@ from articles.tests.factories import (
 )
 from comments.models import Comment
 from comments.tests.factories import make_comment
+from wire.tests.factories import attach_source
 
 from .validators import require_vnu, run_vnu
 
@@ -49,8 +50,6 @@ def build_site():
         section=local,
         byline=[ann, agency],
         tags=["transport", "Millbrook"],
-        source_name="kstp.com",
-        source_url="https://kstp.com/",
         lead_picture=make_picture(
             640,
             360,
@@ -60,6 +59,7 @@ def build_site():
         ),
         publish_at=now - timedelta(hours=3),
     )
+    attach_source(story, original_url="https://kstp.com/news/bridge-reopens")
     publishing.record_change(story, by=editor, kind="correction", note="A name was misspelt.")
     # Approved comments: featured, a reply, a link and markup typed by a reader.
     first = make_comment(

@@ -149,8 +149,6 @@ class ArticleAdminForm(forms.ModelForm):
         "body",
         "section",
         "tags",
-        "source_name",
-        "source_url",
         "lead_picture",
         "new_lead_picture",
     ]

@@ -1,6 +1,7 @@
 """The story admin: editing, the workflow's buttons and actions, history, previews."""
 
 import copy
+import functools
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -29,6 +30,7 @@ from ..models import (
     PreviewLink,
     Revision,
 )
+from . import expiry, extensions
 from .forms import (
     ArticleAdminForm,
     LeadPictureSelect,
@@ -112,6 +114,19 @@ class ArticleAdmin(admin.ModelAdmin):
         "return_to_draft",
     ]
 
+    # Fields other apps add to the story form (wire: where the story came from);
+    # articles imports none of them (admin/extensions.py).
+    form_extensions = []
+
+    @classmethod
+    def add_form_extension(cls, extension):
+        if extension not in cls.form_extensions:
+            cls.form_extensions.append(extension)
+
+    def extensions_for(self, request):
+        editor = publishing.is_editor(request.user)
+        return [ext for ext in self.form_extensions if editor or not ext.editors_only]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["headline", "slug", "summary", "body"]}),
@@ -128,7 +143,11 @@ class ArticleAdmin(admin.ModelAdmin):
                     ]
                 },
             ),
-            (_("Attribution"), {"fields": ["source_name", "source_url"]}),
+            *(
+                (extension.title, {"fields": list(extension.fields())})
+                for extension in self.extensions_for(request)
+                if obj is None or self.has_change_permission(request, obj)
+            ),
             (_("Workflow"), {"fields": self.workflow_fields(request)}),
         ]
         if obj is not None and not self.has_change_permission(request, obj):
@@ -209,6 +228,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs.setdefault("form", extensions.form_with(self.form, self.extensions_for(request)))
         form = super().get_form(request, obj, change, **kwargs)
         if getattr(request, "_media_storage_error", None) is not None:
             form = type(form.__name__, (MediaStorageFailed, form), {})
@@ -238,6 +258,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        elif not publishing.is_editor(request.user):
+            publishing.claim(obj, request.user)
         form.accept_new_picture(by=request.user)
         request._article_form_data = form.cleaned_data
         request._article_form = form
@@ -245,6 +267,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        for extension in self.extensions_for(request):
+            if extension.posted(form):
+                extension.save(form.instance, form, by=request.user)
         if request.POST.get("_transition") in publishing.TRANSITIONS:
             # Save and move on: the transition records this save's one revision.
             return
@@ -507,6 +532,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 "<path:object_id>/revisions/<int:number>/restore/",
                 view(self.restore_view),
                 name="articles_article_restore",
+            ),
+            path(
+                "<path:object_id>/extend/",
+                view(functools.partial(expiry.extend_view, self)),
+                name="articles_article_extend",
             ),
             path(
                 "<path:object_id>/withdraw/",

@@ -6,11 +6,14 @@ from django import template
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Article, ArticleEvent, Correction
 
 register = template.Library()
 
 LIMIT = 10
+# How far ahead the desk lists stories about to leave the site.
+EXPIRING_WITHIN = timedelta(days=7)
 
 
 @register.simple_tag(takes_context=True)
@@ -45,6 +48,9 @@ def editorial_dashboard(context):
             .filter(publish_at__gte=now - timedelta(days=7))
             .order_by("-publish_at")[:LIMIT]
         ),
+        "expiring": list(publishing.expiring(within=EXPIRING_WITHIN, now=now)[:LIMIT])
+        if publishing.is_editor(user)
+        else None,
         "recently_corrected": list(
             Correction.objects.select_related("article").order_by("-created_at")[:LIMIT]
         ),

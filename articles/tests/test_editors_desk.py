@@ -18,9 +18,9 @@ from articles.models import Article, Correction, Revision
 from comments.tests.factories import make_settings
 
 from .factories import make_article, make_contributor, make_draft, make_user
+from .seed import SEED
 from .test_admin import change_url, form_data
 from .test_admin_workflow import edit_data
-from .test_import import SEED
 
 Kind = Revision.Kind
 
@@ -39,7 +39,7 @@ class SystemActorTests(TestCase):
         self.assertIsNone(first.created_by)
         # The original text can be diffed and restored: it is all in the first revision.
         self.assertEqual(first.data["body"], article.body)
-        self.assertIn("kstp.com", first.data["source_name"])
+        self.assertEqual(article.provenance.source.name, "kstp.com")
         self.assertEqual(
             list(article.events.order_by("at", "pk").values_list("action", "actor", "by")),
             [("create", "import_story", None), ("publish", "import_story", None)],

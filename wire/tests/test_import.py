@@ -9,19 +9,9 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from articles.models import Article
-
-from .factories import make_section
-
-SEED = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "seed"
-    / "story-kstp-north-korea-troops.txt"
-)
-
-
-def seed_lines():
-    return [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+from articles.tests.factories import make_section
+from articles.tests.seed import SEED, seed_lines
+from wire.models import IncomingStory, Provenance, Source
 
 
 class ImportSeedStoryTests(TestCase):
@@ -44,8 +34,17 @@ class ImportSeedStoryTests(TestCase):
         body_lines = lines[2:-2]  # before "Original Source: kstp.com" and "Post Comment"
         paragraphs = [html.unescape(p) for p in re.findall(r"<p>(.*?)</p>", article.body)]
         self.assertEqual(paragraphs, body_lines)
-        self.assertEqual(article.source_name, "kstp.com")
-        self.assertEqual(article.source_url, "https://kstp.com/")
+        # The attribution became a Source row, the story partner copy in the Incoming queue.
+        source = Source.objects.get()
+        self.assertEqual(
+            (source.name, source.site_url, source.domain),
+            ("kstp.com", "https://kstp.com/", "kstp.com"),
+        )
+        provenance = Provenance.objects.get(article=article)
+        self.assertEqual(provenance.source, source)
+        self.assertEqual(provenance.original_url, "")  # only the site is known
+        self.assertIsNotNone(provenance.received_at)
+        self.assertEqual(list(IncomingStory.objects.incoming()), [article])
         self.assertNotIn("Post Comment", article.body)
         self.assertNotIn("Original Source", article.body)
         self.assertEqual(article.status, Article.Status.DRAFT)
@@ -64,11 +63,40 @@ class ImportSeedStoryTests(TestCase):
         self.assertEqual([c.name for c in Article.objects.get().byline_contributors], ["Wire Desk"])
 
     def test_the_same_story_is_not_imported_twice(self):
-        """A second import of the same story is refused instead of duplicating it."""
+        """Importing the same partner story again changes nothing and says so."""
         self.import_story(SEED)
-        with self.assertRaisesMessage(CommandError, "already exists"):
-            self.import_story(SEED)
+        output = self.import_story(SEED)
+        self.assertIn("already here, unchanged", output)
         self.assertEqual(Article.objects.count(), 1)
+        self.assertEqual(Source.objects.count(), 1)
+
+    def test_a_story_of_our_own_is_not_imported_twice(self):
+        """Without an "Original Source" line it is our copy: a second import is refused."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "own.txt"
+            path.write_text("Our headline\nOur summary\nOur body.\n", encoding="utf-8")
+            self.import_story(path)
+            with self.assertRaisesMessage(CommandError, "already exists"):
+                self.import_story(path)
+        self.assertEqual(Article.objects.count(), 1)
+        self.assertFalse(Provenance.objects.exists())
+
+    def test_an_edited_file_updates_the_incoming_draft(self):
+        import tempfile
+
+        lines = SEED.read_text(encoding="utf-8").splitlines()
+        self.import_story(SEED)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "updated.txt"
+            lines[2] = lines[2] + " The partner added this sentence."
+            path.write_text("\n".join(lines), encoding="utf-8")
+            output = self.import_story(path)
+        self.assertIn("Updated", output)
+        article = Article.objects.get()
+        self.assertIn("The partner added this sentence.", article.body)
+        self.assertEqual(article.revisions.count(), 2)
 
     def test_unknown_section_imports_nothing(self):
         make_section(slug="local")
@@ -139,8 +167,10 @@ class ImportFormatTests(TestCase):
         self.assertEqual(
             article.body, "<p>First line of para one continues here.</p><p>Para two.</p>"
         )
-        self.assertEqual(article.source_name, "example.com")
-        self.assertEqual(article.source_url, "https://www.example.com/news/1")
+        provenance = article.provenance
+        self.assertEqual(provenance.source.name, "example.com")
+        self.assertEqual(provenance.source.site_url, "https://www.example.com/")
+        self.assertEqual(provenance.original_url, "https://www.example.com/news/1")
 
     def test_html_in_a_plain_text_story_is_shown_as_text(self):
         """Markup typed into a plain-text file is escaped, never executed."""
@@ -150,4 +180,6 @@ class ImportFormatTests(TestCase):
 
     def test_a_source_that_is_not_a_domain_is_not_linked(self):
         article = self.import_text("Headline\nSummary\nBody.\nOriginal Source: Local Radio\n")
-        self.assertEqual((article.source_name, article.source_url), ("Local Radio", ""))
+        provenance = article.provenance
+        self.assertEqual((provenance.source.name, provenance.source.site_url), ("Local Radio", ""))
+        self.assertEqual(provenance.original_url, "")

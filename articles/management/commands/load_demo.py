@@ -46,7 +46,6 @@ STORIES = [
         "section": "local",
         "byline": ["Wren Writer"],
         "tags": ["transport", "Millbrook"],
-        "source": ("Millbrook Council", "https://example.org/millbrook-council"),
         "hours_ago": 2,
         "paragraphs": [
             "The first cars crossed the Millbrook harbour bridge shortly after six on Monday "
@@ -205,7 +204,6 @@ class Command(BaseCommand):
         article = Article.objects.filter(slug=story["slug"]).first()
         if article:
             return article, False
-        source_name, source_url = story.get("source", ("", ""))
         contributors = []
         for name in story["byline"]:
             contributor, _ = Contributor.objects.get_or_create(
@@ -220,8 +218,6 @@ class Command(BaseCommand):
                 body=paragraphs_to_html(story["paragraphs"]),
                 section=sections[story["section"]],
                 created_by=get_user_model().objects.filter(username="writer").first(),
-                source_name=source_name,
-                source_url=source_url,
                 lead_picture=uploads.accept(
                     picture,
                     title=story["headline"],

@@ -6,7 +6,7 @@
   // Shown with its error when a save came back asking for it.
   if (question.querySelector(".errorlist")) return;
   const readerFields = [
-    "headline", "slug", "summary", "body", "section", "tags", "source_name", "source_url",
+    "headline", "slug", "summary", "body", "section", "tags",
     "lead_picture", "new_lead_picture", "new_lead_picture_alt", "new_lead_picture_caption",
     "new_lead_picture_credit",
   ];
