@@ -1,15 +1,14 @@
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, CommentMode
+from newsroom.singletons import CachedSingleton
 
 # Comments nest this many levels deep: a comment, a reply, a reply to the reply.
 MAX_DEPTH = 3
@@ -455,10 +454,9 @@ def _lines(text):
     ]
 
 
-class CommentSettings(models.Model):
+class CommentSettings(CachedSingleton):
     """The site's comment rules: one row, edited in the admin; defaults apply until it exists."""
 
-    SINGLETON_PK = 1
     CACHE_KEY = "comments:settings"
 
     default_mode = models.CharField(
@@ -537,26 +535,6 @@ class CommentSettings(models.Model):
 
     def __str__(self):
         return str(_("Comment settings"))
-
-    def save(self, *args, **kwargs):
-        self.pk = self.SINGLETON_PK
-        super().save(*args, **kwargs)
-        # Now for this process, and after commit in case another request cached
-        # the old row meanwhile.
-        cache.delete(self.CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(self.CACHE_KEY))
-
-    def get_absolute_url(self):
-        return reverse("admin:comments_commentsettings_change", args=[self.SINGLETON_PK])
-
-    @classmethod
-    def load(cls):
-        """The settings, from the cache (a minute at most) or the database, or the defaults."""
-
-        def from_database():
-            return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
-
-        return cache.get_or_set(cls.CACHE_KEY, from_database, 60)
 
     @property
     def held_word_list(self):

@@ -470,3 +470,7 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS
 if not OTP_WEBAUTHN_ALLOWED_ORIGINS:
     # No fixed list: accounts.passkeys.PasskeyHelper allows the request's own origin.
     SILENCED_SYSTEM_CHECKS.append("otp_webauthn.E030")
+
+# Partner feeds (wire/polling.py): how long a feed may take and how large it may be.
+WIRE_FEED_TIMEOUT = env_positive_int("WIRE_FEED_TIMEOUT", 10)
+WIRE_FEED_MAX_BYTES = env_positive_int("WIRE_FEED_MAX_MB", 10) * 1024 * 1024

@@ -1,21 +1,20 @@
 """The thresholds moderators set, and the site models trained on their decisions."""
 
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Max, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.singletons import CachedSingleton
+
 _SHARE = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
 
-class ScoringSettings(models.Model):
+class ScoringSettings(CachedSingleton):
     """What the scores do to a comment: one row, edited in the admin; defaults apply until it exists."""
 
-    SINGLETON_PK = 1
     CACHE_KEY = "scoring:settings"
 
     hold_abuse_above = models.FloatField(
@@ -80,24 +79,6 @@ class ScoringSettings(models.Model):
 
     def __str__(self):
         return str(_("Scoring settings"))
-
-    def save(self, *args, **kwargs):
-        self.pk = self.SINGLETON_PK
-        super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(self.CACHE_KEY))
-
-    def get_absolute_url(self):
-        return reverse("admin:scoring_scoringsettings_change", args=[self.SINGLETON_PK])
-
-    @classmethod
-    def load(cls):
-        """The settings, from the cache (a minute at most) or the database, or the defaults."""
-
-        def from_database():
-            return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
-
-        return cache.get_or_set(cls.CACHE_KEY, from_database, 60)
 
 
 class Kind(models.TextChoices):

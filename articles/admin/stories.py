@@ -144,7 +144,14 @@ class ArticleAdmin(admin.ModelAdmin):
                 },
             ),
             *(
-                (extension.title, {"fields": list(extension.fields())})
+                (
+                    extension.title,
+                    {
+                        "fields": list(extension.fields()),
+                        # kind-of-change.js: a change here is one readers see.
+                        "classes": ["reader-visible"] if extension.reader_visible else [],
+                    },
+                )
                 for extension in self.extensions_for(request)
                 if obj is None or self.has_change_permission(request, obj)
             ),

@@ -175,7 +175,7 @@ class WriterAdminTests(TestCase):
         self.assertEqual(article.headline, "Storm update")
 
     def test_writer_cannot_edit_someone_elses_or_a_published_story(self):
-        others = make_draft(headline="Other writer's draft")
+        others = make_draft(headline="Other writer's draft", created_by=make_user("otto"))
         published = make_article(headline="Already out", created_by=self.writer)
         for article in [others, published]:
             with self.subTest(article=article.headline):
@@ -183,6 +183,19 @@ class WriterAdminTests(TestCase):
                 self.assertEqual(response.status_code, 403)
                 article.refresh_from_db()
                 self.assertNotEqual(article.headline, "Hijacked")
+
+
+    def test_a_draft_nobody_owns_is_taken_on_by_the_first_writer_to_save_it(self):
+        """Copy an import or a feed brought in belongs to no one until a writer saves it."""
+        incoming = make_draft(headline="From the wire")
+        response = self.client.post(change_url(incoming), form_data(headline="Rewritten"))
+        self.assertEqual(response.status_code, 302)
+        incoming.refresh_from_db()
+        self.assertEqual((incoming.headline, incoming.created_by), ("Rewritten", self.writer))
+        # Now it is that writer's: another writer cannot edit it.
+        self.client.force_login(make_user("otto", groups=["Writers"]))
+        response = self.client.post(change_url(incoming), form_data(headline="Hijacked"))
+        self.assertEqual(response.status_code, 403)
 
 
 class ModeratorAdminTests(TestCase):

@@ -130,3 +130,45 @@ class IncomingQueueTests(TestCase):
         ingest.receive(self.source, item())
         self.client.force_login(make_user(groups=["Writers"]))
         self.assertContains(self.client.get(QUEUE), "Ferry strike ends")
+
+
+class SourceAdminTests(TestCase):
+    def setUp(self):
+        self.client.force_login(make_user(groups=["Editors"]))
+        self.source = make_source(rights_days=30)
+
+    def test_a_failing_feed_is_reported_on_its_sources_page(self):
+        import socket
+
+        from wire.models import Feed
+
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        feed = Feed.objects.create(source=self.source, url=f"http://127.0.0.1:{port}/feed.xml")
+        working = Feed.objects.create(
+            source=make_source(name="Calm", site_url="https://calm.example/"),
+            url="http://calm.example/feed.xml",
+            active=False,
+        )
+        changelist = reverse("admin:wire_source_changelist")
+        response = self.client.post(
+            changelist,
+            {"action": "poll_now", "_selected_action": [self.source.pk]},
+            follow=True,
+        )
+        self.assertContains(response, "connection refused")
+        feed.refresh_from_db()
+        self.assertEqual((feed.outcome, feed.failures), (Feed.Outcome.FAILED, 1))
+        page = self.client.get(reverse("admin:wire_source_change", args=[self.source.pk]))
+        self.assertContains(page, "failed when last polled")
+        self.assertContains(page, "connection refused")
+        self.assertContains(self.client.get(changelist), "1 of 1 failing")
+        # Nothing else was touched.
+        working.refresh_from_db()
+        self.assertEqual(working.outcome, "")
+
+    def test_the_sources_list_shows_terms_at_a_glance(self):
+        response = self.client.get(reverse("admin:wire_source_changelist"))
+        self.assertContains(response, "30 days")
+        self.assertContains(response, "kstp.com")

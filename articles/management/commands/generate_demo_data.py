@@ -26,11 +26,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
-from tqdm import tqdm
 
 from articles import demotext
 from articles.models import Article, ArticleEvent, Byline, Contributor, Revision, Section
 from articles.publishing import REVISION_FIELDS
+from newsroom.progress import progress_bar
 
 BATCH = 1000
 # What the moderation pipeline records for a comment that passed every check.
@@ -161,16 +161,8 @@ class Command(BaseCommand):
         plan = Plan(options, until=until, now=now)
         total = options["stories"]
         batches = [range(n, min(n + BATCH, total)) for n in range(0, total, BATCH)]
-        bar = tqdm(
-            total=total,
-            unit=" stories",
-            unit_scale=True,
-            # The stream itself: OutputWrapper would end each redraw with a newline.
-            file=getattr(self.stderr, "_out", self.stderr),
-            disable=options["verbosity"] == 0,
-            smoothing=0.1,
-            dynamic_ncols=True,
-        )
+        self.verbosity = options["verbosity"]
+        bar = progress_bar(self, total=total, unit="stories", unit_scale=True, smoothing=0.1)
         with bar:
             made = run_batches(plan, batches, jobs=jobs, done=bar.update)
         if made:

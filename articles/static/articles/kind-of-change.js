@@ -10,7 +10,8 @@
     "lead_picture", "new_lead_picture", "new_lead_picture_alt", "new_lead_picture_caption",
     "new_lead_picture_credit",
   ];
-  const selector = readerFields.map((name) => `.field-${name}`).join(", ");
+  // Fieldsets other apps add to the form mark themselves (admin/extensions.py).
+  const selector = [...readerFields.map((name) => `.field-${name}`), "fieldset.reader-visible"].join(", ");
   question.hidden = true;
   const reveal = (event) => {
     if (!event.target.closest || !event.target.closest(selector)) return;

@@ -1,11 +1,11 @@
 """Make every missing rendition (after a restore, a failed upload task, new widths)."""
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from images import renditions
 from images.models import Picture
 from images.uploads import DECODING_ERRORS
+from newsroom.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -37,14 +37,12 @@ class Command(BaseCommand):
                 raise CommandError(f"No picture with id {', '.join(map(str, unknown))}.")
         made = complete = 0
         failed = []
-        bar = tqdm(
-            pictures.iterator(chunk_size=100),
+        self.verbosity = options["verbosity"]
+        bar = progress_bar(
+            self,
+            iterable=pictures.iterator(chunk_size=100),
             total=pictures.count(),
-            unit=" pictures",
-            # The stream itself: OutputWrapper would end each redraw with a newline.
-            file=getattr(self.stderr, "_out", self.stderr),
-            disable=options["verbosity"] == 0,
-            dynamic_ncols=True,
+            unit="pictures",
         )
         with bar:
             for each in bar:

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from tqdm import tqdm
 
+from newsroom.progress import progress_bar
 from wire import polling
 from wire.models import Feed, Source
 
@@ -51,14 +51,8 @@ class Command(BaseCommand):
         verbose = options["verbosity"] > 0
         out = getattr(self.stdout, "_out", self.stdout)
         err = getattr(self.stderr, "_out", self.stderr)
-        bar = tqdm(
-            total=len(feeds),
-            unit=" feeds",
-            # The stream itself: OutputWrapper would end each redraw with a newline.
-            file=err,
-            disable=not verbose or len(feeds) < 2,
-            dynamic_ncols=True,
-        )
+        self.verbosity = options["verbosity"]
+        bar = progress_bar(self, total=len(feeds), unit="feeds", enabled=len(feeds) > 1)
         totals = polling.PollResult()
         failed_feeds = 0
 
