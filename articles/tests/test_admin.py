@@ -184,7 +184,6 @@ class WriterAdminTests(TestCase):
                 article.refresh_from_db()
                 self.assertNotEqual(article.headline, "Hijacked")
 
-
     def test_a_draft_nobody_owns_is_taken_on_by_the_first_writer_to_save_it(self):
         """Copy an import or a feed brought in belongs to no one until a writer saves it."""
         incoming = make_draft(headline="From the wire")
