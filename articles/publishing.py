@@ -227,6 +227,18 @@ def _check_embargo(article: Article, at: datetime, field: str | None = None):
         raise ValidationError({field: error}) if field else error
 
 
+def _check_expiry(article: Article, at: datetime, field: str | None = None):
+    """A story cannot go live at or after its end (a partner's rights window, an
+    editor's expiry): say so, and how to go on, rather than fail on the constraint."""
+    if article.expire_at and at >= article.expire_at:
+        message = _(
+            "This story's time on the site ends %(until)s, so it cannot go live then. "
+            "Extend it first (its rights or expiry), or change “expire at”."
+        ) % {"until": timezone.localtime(article.expire_at).strftime("%Y-%m-%d %H:%M %Z")}
+        error = ValidationError(message, code="expired")
+        raise ValidationError({field: error}) if field else error
+
+
 def check_inputs(name: str, *, at: datetime | None = None, reason: str = "", now=None):
     """The transition's own inputs, checked before anything is saved.
 
@@ -266,8 +278,10 @@ def check_new(name: str, article: Article, *, at: datetime | None = None, reason
     check_inputs(name, at=at, reason=reason)
     if name == "publish":
         _check_embargo(article, timezone.now())
+        _check_expiry(article, timezone.now())
     elif name == "schedule":
         _check_embargo(article, at, field="at")
+        _check_expiry(article, at, field="at")
 
 
 def check(user, name: str, article: Article, *, at: datetime | None = None, reason: str = ""):
@@ -277,8 +291,10 @@ def check(user, name: str, article: Article, *, at: datetime | None = None, reas
     _check(user, name, article)
     if name == "publish":
         _check_embargo(article, timezone.now())
+        _check_expiry(article, timezone.now())
     elif name == "schedule":
         _check_embargo(article, at, field="at")
+        _check_expiry(article, at, field="at")
 
 
 def log(article: Article, action: str, *, by, note: str = "", before: str | None = None):

@@ -73,6 +73,19 @@ class SourceFields(FormExtension):
             "partner_changes": provenance,
         }
 
+    def describe(self, article):
+        provenance = provenance_of(article)
+        if provenance is None:
+            return _("Our own story")
+        if provenance.original_url:
+            return format_html(
+                '{} — <a href="{}">{}</a>',
+                provenance.source,
+                provenance.original_url,
+                provenance.original_url,
+            )
+        return str(provenance.source)
+
     def clean(self, form, cleaned):
         source, url = cleaned.get("source"), cleaned.get("original_url")
         provenance = provenance_of(form.instance) if form.instance.pk else None

@@ -30,6 +30,10 @@ class FormExtension:
     def save(self, article, form, *, by):
         """After the story is saved, before its revision is recorded."""
 
+    def describe(self, article) -> str:
+        """What the fields hold, for someone who may only read the story."""
+        return ""
+
     def posted(self, form) -> bool:
         """Whether the form's data carries this extension's fields at all (fields
         that only show something, ``disabled``, are never posted)."""

@@ -214,6 +214,8 @@ class ArticleAdminForm(forms.ModelForm):
         probe = copy.copy(self.instance)
         if "embargo_until" in cleaned:
             probe.embargo_until = cleaned["embargo_until"]
+        if "expire_at" in cleaned:
+            probe.expire_at = cleaned["expire_at"]
         inputs = {"at": cleaned.get("schedule_for"), "reason": cleaned.get("transition_note", "")}
         try:
             if self.instance.pk:

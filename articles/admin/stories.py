@@ -158,8 +158,11 @@ class ArticleAdmin(admin.ModelAdmin):
             (_("Workflow"), {"fields": self.workflow_fields(request)}),
         ]
         if obj is not None and not self.has_change_permission(request, obj):
-            # Read-only: the body as readers see it, not its HTML.
+            # Read-only: the body as readers see it, not its HTML; what other apps add,
+            # as they describe it.
             fieldsets[0][1]["fields"] = ["headline", "slug", "summary", "formatted_body"]
+            if self.extensions_for(request):
+                fieldsets.insert(-1, (None, {"fields": ["extensions_summary"]}))
         elif obj is not None and obj.is_live:
             # Asked only when the save changes what readers see (ArticleAdminForm.clean).
             fieldsets.insert(
@@ -187,7 +190,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return ["state_display", "transition_note", "expected_version", "opened_revision"]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["state_display", "publish_at", "formatted_body"]
+        readonly = ["state_display", "publish_at", "formatted_body", "extensions_summary"]
         if not publishing.is_editor(request.user):
             readonly += ["embargo_until", "expire_at"]
         return readonly
@@ -387,6 +390,14 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state_display(self, obj):
         return self.state(obj) if obj and obj.pk else _("New draft")
+
+    @admin.display(description=_("more"))
+    def extensions_summary(self, obj):
+        parts = [
+            format_html("<p><strong>{}:</strong> {}</p>", extension.title, extension.describe(obj))
+            for extension in self.form_extensions
+        ]
+        return mark_safe("".join(parts))  # noqa: S308 - each part is escaped
 
     @admin.display(description=_("body"))
     def formatted_body(self, obj):

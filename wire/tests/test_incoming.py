@@ -172,3 +172,14 @@ class SourceAdminTests(TestCase):
         response = self.client.get(reverse("admin:wire_source_changelist"))
         self.assertContains(response, "30 days")
         self.assertContains(response, "kstp.com")
+
+
+class ReadOnlyStoryTests(TestCase):
+    def test_someone_who_may_only_read_a_story_still_sees_where_it_came_from(self):
+        ingest.receive(make_source(), item())
+        story = Article.objects.get()
+        publishing.publish(story, by=publishing.System("tests"))
+        self.client.force_login(make_user(groups=["Writers"]))  # not theirs, and live
+        page = self.client.get(reverse("admin:articles_article_change", args=[story.pk]))
+        self.assertContains(page, "View story")
+        self.assertContains(page, 'kstp.com — <a href="https://kstp.com/news/kstp-1001">')

@@ -76,6 +76,40 @@ class RightsWindowTests(TestCase):
             self.assertContains(gone, ">kstp.com</a>", status_code=410)
             self.assertContains(gone, "7 March 2030", status_code=410)
 
+    def test_copy_whose_window_has_passed_arrives_but_cannot_go_live(self):
+        with time_machine.travel(NOON, tick=False):
+            ingest.receive(
+                self.source,
+                ingest.Item(
+                    guid="old",
+                    title="Last week's storm",
+                    body="<p>It rained.</p>",
+                    published=NOON - timedelta(days=10),
+                ),
+            )
+            story = Article.objects.get(provenance__guid="old")
+            self.assertEqual(story.expire_at, NOON - timedelta(days=3))
+            editor = make_user(groups=["Editors"])
+            with self.assertRaisesMessage(Exception, "time on the site ends"):
+                publishing.publish(story, by=editor)
+            self.client.force_login(editor)
+            response = self.client.post(
+                reverse("admin:articles_article_change", args=[story.pk]),
+                form_data(
+                    headline=story.headline,
+                    slug=story.slug,
+                    summary=story.summary,
+                    body=story.body,
+                    expire_at_0="2030-02-26",
+                    expire_at_1="12:00:00",
+                    expected_version=str(story.version),
+                    _transition="publish",
+                ),
+            )
+            self.assertContains(response, "cannot go live then")
+            story.refresh_from_db()
+            self.assertEqual(story.status, Article.Status.DRAFT)
+
     def test_a_source_without_a_window_sets_no_end(self):
         story = receive_and_publish(make_source(name="Open", site_url=""), released=None)
         self.assertIsNone(story.expire_at)

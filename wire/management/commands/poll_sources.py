@@ -101,5 +101,5 @@ class Command(BaseCommand):
             }
         return _(
             "No feeds to poll: add a partner's feed on its source's page in the admin "
-            "(Wire → Sources)."
+            "(Partner copy → Sources)."
         )
