@@ -48,18 +48,19 @@ class SourceFields(FormExtension):
                     "Source: …” and the story keeps to its rights window."
                 ),
             ),
-            "partner_changes": forms.Field(
-                disabled=True,
-                required=False,
-                label=_("Partner's changes"),
-                widget=PartnerChanges,
-            ),
             "original_url": forms.URLField(
                 required=False,
                 max_length=1000,
                 assume_scheme="https",
                 label=_("Original story's URL"),
+                widget=forms.URLInput(attrs={"class": "vURLField"}),
                 help_text=_("The partner's page for it: the attribution links there."),
+            ),
+            "partner_changes": forms.Field(
+                disabled=True,
+                required=False,
+                label=_("Partner's changes"),
+                widget=PartnerChanges,
             ),
         }
 
