@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import diffs
+from articles import desk, diffs
 from articles.admin import ArticleAdmin
 from articles.models import Article
 
@@ -302,3 +302,35 @@ class IncomingStoryAdmin(admin.ModelAdmin):
             if url
             else "—"
         )
+
+
+def incoming_panel(user):
+    """The desk's "Incoming" panel: partner copy waiting, newest first."""
+    from articles.desk import DeskItem, DeskPanel
+
+    if not user.has_perm("articles.change_article"):
+        return None
+    waiting = IncomingStory.objects.incoming().select_related("provenance__source")
+    stories = list(waiting.order_by("-provenance__received_at", "-pk")[:DESK_LIMIT])
+    items = []
+    for story in stories:
+        provenance = story.provenance
+        note = f"{provenance.source}, {_when(provenance.received_at)}"
+        if provenance.partner_changed_at:
+            note += " — " + str(_("changed by the partner"))
+        items.append(
+            DeskItem(
+                story.headline, reverse("admin:articles_article_change", args=[story.pk]), note
+            )
+        )
+    return DeskPanel(
+        title=str(_("Incoming")),
+        items=items,
+        more_url=reverse("admin:wire_incomingstory_changelist"),
+        more_label=str(_("All incoming partner copy")),
+        empty=str(_("No partner copy waiting")),
+    )
+
+
+DESK_LIMIT = 10
+desk.register(incoming_panel)

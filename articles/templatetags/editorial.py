@@ -6,7 +6,7 @@ from django import template
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from articles import publishing
+from articles import desk, publishing
 from articles.models import Article, ArticleEvent, Correction
 
 register = template.Library()
@@ -51,6 +51,7 @@ def editorial_dashboard(context):
         "expiring": list(publishing.expiring(within=EXPIRING_WITHIN, now=now)[:LIMIT])
         if publishing.is_editor(user)
         else None,
+        "more": desk.panels_for(user),
         "recently_corrected": list(
             Correction.objects.select_related("article").order_by("-created_at")[:LIMIT]
         ),

@@ -126,6 +126,15 @@ class IncomingQueueTests(TestCase):
         ingest.receive(other, item(url="https://other.example/1"))
         self.assertEqual(Article.objects.count(), 2)
 
+    def test_the_desk_shows_what_is_waiting(self):
+        desk = self.client.get(reverse("admin:index"))
+        self.assertContains(desk, "No partner copy waiting")
+        ingest.receive(self.source, item())
+        desk = self.client.get(reverse("admin:index"))
+        self.assertContains(desk, f'<a href="{QUEUE}">Incoming</a>', html=True)
+        self.assertContains(desk, "Ferry strike ends")
+        self.assertContains(desk, "kstp.com, ")
+
     def test_writers_see_the_queue_too(self):
         ingest.receive(self.source, item())
         self.client.force_login(make_user(groups=["Writers"]))
