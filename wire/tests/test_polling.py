@@ -303,7 +303,7 @@ class TestFeedsThatFail:
         good = make_feed(kstp, server.serve("/rss", RSS))
         started = time.monotonic()
         polling.poll_all([hanging, good])
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 15  # the server would hold it 30 s
         hanging.refresh_from_db()
         assert hanging.outcome == Feed.Outcome.FAILED
         assert hanging.error == "The feed did not answer within 0.5 seconds."
@@ -313,7 +313,7 @@ class TestFeedsThatFail:
         feed = make_feed(kstp, server.huge("/huge", 50 * 1024 * 1024, declare_length=False))
         started = time.monotonic()
         result = polling.poll(feed)
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 15  # reading stops at the 1 MB cap
         assert result.error == "The feed is larger than the 1 MB limit; reading stopped there."
         feed.refresh_from_db()
         assert feed.outcome == Feed.Outcome.FAILED
