@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urljoin, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -73,10 +74,29 @@ def _shorten(text: str, limit: int) -> str:
     return cut + "…"
 
 
+# Link and picture addresses in markup the allowlist has already normalised (quoted).
+_ADDRESS = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
+
+
+def absolute_links(body: str, base: str) -> str:
+    """Relative links and picture addresses in a partner's body, made absolute against
+    the partner's page for the item (on our site they would point nowhere)."""
+    if not base or not body:
+        return body
+
+    def resolve(match):
+        url = html.unescape(match["url"])
+        if not url or url.startswith("#") or urlsplit(url).scheme:
+            return match.group(0)
+        return f'{match["attr"]}="{html.escape(urljoin(base, url), quote=True)}"'
+
+    return sanitize_body(_ADDRESS.sub(resolve, body))
+
+
 def copy_of(item: Item) -> dict:
     """What of an item becomes the story: headline, summary and body, cleaned."""
     headline = _shorten(as_text(item.title), HEADLINE_LIMIT)
-    body = sanitize_body(item.body or "")
+    body = absolute_links(sanitize_body(item.body or ""), item.url)
     summary = as_text(item.summary)
     if not as_text(body) and summary:
         body = paragraphs_to_html([summary])

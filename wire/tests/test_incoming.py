@@ -111,6 +111,19 @@ class IncomingQueueTests(TestCase):
             self.assertNotIn(bad, story.body)
         self.assertIn("Hi", story.body)
 
+    def test_relative_links_in_a_partners_body_point_to_the_partners_site(self):
+        ingest.receive(
+            self.source,
+            item(
+                body='<p><a href="/news/earlier">Earlier</a> and <a href="#notes">notes</a> '
+                'and <a href="https://other.example/x">elsewhere</a>.</p>'
+            ),
+        )
+        body = self.story().body
+        self.assertIn('href="https://kstp.com/news/earlier"', body)
+        self.assertIn('href="#notes"', body)
+        self.assertIn('href="https://other.example/x"', body)
+
     def test_items_that_cannot_be_stories_are_refused_with_a_reason(self):
         with self.assertRaisesMessage(Exception, "has no title"):
             ingest.receive(self.source, item(title="<b> </b>"))
