@@ -14,6 +14,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.translation import to_locale
 
 from images import renditions
@@ -61,6 +62,19 @@ def iso8601(value: datetime | None) -> str:
     """An instant in ISO 8601 / W3C Datetime, e.g. ``2026-11-25T14:05:00+00:00``."""
     value = instant(value)
     return value.isoformat() if value else ""
+
+
+def day_time(value: datetime | None, *, short: bool = False) -> str:
+    """``"12 November 2026, 06:45"`` (the ``date`` filter's ``"j F Y, H:i"``) or, short,
+    ``"12 Nov, 06:45"`` (``"j M, H:i"``), in the site's time zone: the same words without
+    the filter's per-call format lookups (a tenth of a millisecond each, twenty or more
+    times on every list page)."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if short:
+        return f"{local.day} {MONTHS_3[local.month].title()}, {local:%H:%M}"
+    return f"{local.day} {MONTHS[local.month]} {local.year}, {local:%H:%M}"
 
 
 def absolute_url(request, path: str) -> str:

@@ -20,6 +20,13 @@ def iso8601(value):
 
 
 @register.filter
+def day_time(value, length=""):
+    """``{{ article.publish_at|day_time }}`` — "12 November 2026, 06:45";
+    ``|day_time:"short"`` — "12 Nov, 06:45" (``seo.day_time``)."""
+    return seo.day_time(value, short=length == "short")
+
+
+@register.filter
 def local_instant(value):
     """The instant, to whole seconds, in the site's time zone: for the visible date."""
     return seo.instant(value)
@@ -98,3 +105,14 @@ def news_article_jsonld(context, article):
     # json_for_script escapes <, > and &, so the JSON cannot end the element early.
     safe_json = mark_safe(seo.json_for_script(data))  # noqa: S308
     return format_html('<script type="application/ld+json">{}</script>', safe_json)
+
+
+@register.simple_tag(takes_context=True)
+def list_card(context, article, level=None):
+    """``{% list_card article level=3 %}``: a story in a list (``articles/cards.py``).
+    The headline's level is 2 unless given here or by the page (``level``); a page that
+    is one section's list sets ``hide_section``."""
+    from articles.cards import story_card as card
+
+    level = level if level is not None else context.get("level", 2)
+    return card(article, level=level, hide_section=bool(context.get("hide_section")))

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from io import StringIO
 
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -396,8 +397,11 @@ class LoopTests(TestCase):
         draft = make_draft()
         link = previews.create_preview_link(draft, by=self.editor)
         self.client.force_login(self.editor)
-        page = self.client.get(change_url(draft))
-        self.assertContains(page, f'value="http://testserver{previews.preview_url(link)}"')
+        # The signed link carries the second it was made: the page's and ours, the same.
+        with time_machine.travel(timezone.now(), tick=False):
+            page = self.client.get(change_url(draft))
+            expected = previews.preview_url(link)
+        self.assertContains(page, f'value="http://testserver{expected}"')
         self.assertContains(page, f'data-copy="preview-url-{link.pk}"')
 
     def test_a_conflicting_save_shows_their_change_beside_what_you_typed(self):
