@@ -25,18 +25,25 @@ class Attribution:
 
 _providers = []
 _related = []
+_deferred = []
 
 
-def register(provider, *, related=()):
+def register(provider, *, related=(), defer=()):
     """``provider(article) -> Attribution | None``; ``related``: the relations it reads,
-    for ``select_related`` on the story page's query."""
+    for ``select_related`` on the story page's query; ``defer``: columns of them it never
+    reads there (large ones), left out of that query."""
     if provider not in _providers:
         _providers.append(provider)
         _related.extend(name for name in related if name not in _related)
+        _deferred.extend(name for name in defer if name not in _deferred)
 
 
 def related() -> list[str]:
     return list(_related)
+
+
+def deferred() -> list[str]:
+    return list(_deferred)
 
 
 def of(article) -> Attribution | None:

@@ -147,10 +147,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_display(self):
         """What a story page needs, fetched up front."""
-        from .attribution import related
+        from .attribution import deferred, related
 
-        return self.select_related("section", "lead_picture", *related()).prefetch_related(
-            _bylines(), "tags", _lead_renditions()
+        return (
+            self.select_related("section", "lead_picture", *related())
+            .defer(*deferred())
+            .prefetch_related(_bylines(), "tags", _lead_renditions())
         )
 
     def periods_with_stories(self, kind, within):

@@ -13,7 +13,16 @@ class WireConfig(AppConfig):
         from . import signals
 
         signals.connect()
-        attribution.register(story_attribution, related=["provenance__source"])
+        attribution.register(
+            story_attribution,
+            related=["provenance__source"],
+            # The partner's versions (whole stories, as JSON) are for editors only.
+            defer=[
+                "provenance__partner_copy",
+                "provenance__previous_partner_copy",
+                "provenance__source__licence",
+            ],
+        )
         post_migrate.connect(grant_permissions, sender=self)
 
 

@@ -109,9 +109,13 @@ class AttributionTests(TestCase):
             self.client.get(plain.get_absolute_url())
         self.assertLessEqual(len(own), 6)
         # The provenance and source come with the story's own query.
-        with self.assertNumQueries(len(own)):
+        with CaptureQueriesContext(connection) as theirs:
             response = self.client.get(credited.get_absolute_url())
+        self.assertEqual(len(theirs), len(own))
         self.assertContains(response, "Original Source")
+        # The partner's own versions (whole stories) are not read for a reader's page.
+        story_query = next(q["sql"] for q in theirs if "wire_provenance" in q["sql"])
+        self.assertNotIn("partner_copy", story_query)
 
     def test_a_change_to_the_source_shows_on_the_cached_story(self):
         story = make_article()
