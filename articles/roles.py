@@ -1,6 +1,6 @@
 """The newsroom's editorial groups, created (and kept up to date) after migrate."""
 
-from django.contrib.auth.models import Group, Permission
+from newsroom.permissions import grant
 
 WRITERS = "Writers"
 EDITORS = "Editors"
@@ -44,27 +44,6 @@ GROUP_PERMISSIONS = {
         "taggit.view_tag",
     ],
 }
-
-
-def grant(group_name, permission_names):
-    """Add permissions ("app_label.codename") to a group, creating it if needed."""
-    group, _ = Group.objects.get_or_create(name=group_name)
-    wanted = set()
-    for name in permission_names:
-        app_label, codename = name.split(".")
-        wanted.add((app_label, codename))
-    permissions = [
-        p
-        for p in Permission.objects.filter(
-            content_type__app_label__in={a for a, _ in wanted}
-        ).select_related("content_type")
-        if (p.content_type.app_label, p.codename) in wanted
-    ]
-    missing = wanted - {(p.content_type.app_label, p.codename) for p in permissions}
-    if missing:
-        raise RuntimeError(f"Permissions missing for group {group_name}: {sorted(missing)}")
-    group.permissions.add(*permissions)
-    return group
 
 
 def create_groups(**kwargs):

@@ -21,13 +21,6 @@ GROUP_PERMISSIONS = {
 
 
 def grant_permissions(**kwargs):
-    from django.contrib.auth.models import Group, Permission
+    from newsroom.permissions import grant_group_permissions
 
-    for group_name, codenames in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        permissions = Permission.objects.filter(
-            content_type__app_label="images", codename__in=codenames
-        )
-        if len(permissions) != len(codenames):
-            raise RuntimeError(f"Permissions missing for group {group_name}: {codenames}")
-        group.permissions.add(*permissions)
+    grant_group_permissions("images", GROUP_PERMISSIONS)

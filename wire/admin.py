@@ -24,22 +24,9 @@ def _when(value):
 
 
 def partner_diff(provenance):
-    """The partner's latest version against the one before it, word by word (the
-    revisions' diff), as rows of (field, diff)."""
-    old, new = provenance.previous_partner_copy or {}, provenance.partner_copy or {}
-    rows = []
-    for field, label in (
-        ("headline", _("Headline")),
-        ("summary", _("Summary")),
-        ("body", _("Body")),
-    ):
-        before, after = (
-            diffs.as_text(field, old.get(field, "")),
-            diffs.as_text(field, new.get(field, "")),
-        )
-        if before != after:
-            rows.append((label, diffs.word_diff(before, after)))
-    return rows
+    """The partner's latest version against the one before it, as the revisions'
+    word diff shows it: rows of (field, diff)."""
+    return diffs.compare(provenance.previous_partner_copy or {}, provenance.partner_copy or {})
 
 
 def partner_changes_html(provenance):
