@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +17,18 @@ class CommentsConfig(AppConfig):
         # The comment rules shape every story page's form.
         post_save.connect(
             _retire_all_pages, sender=self.get_model("CommentSettings"), dispatch_uid="pages-rules"
+        )
+        # Who hears of held comments may have changed: the digest looks again.
+        from django.contrib.auth import get_user_model
+
+        from .digest import forget_nobody_told
+
+        for sender in (self.get_model("CommentSettings"), self.get_model("NotificationPreference")):
+            post_save.connect(forget_nobody_told, sender=sender, dispatch_uid="digest-recipients")
+        m2m_changed.connect(
+            forget_nobody_told,
+            sender=get_user_model().groups.through,
+            dispatch_uid="digest-recipients",
         )
 
 

@@ -8,6 +8,11 @@ and announces it within the interval.
 
 Out of the box the recipients are the addresses in the comment settings and the
 Moderators group; everyone may change that in their notification settings.
+
+When a digest is due but nobody is to be told, that finding is remembered (in the
+cache) for one interval, as a sent digest would be: otherwise every held comment of
+a storm would reread every unannounced comment under the settings row's lock.
+Saving the comment settings or anyone's notification settings forgets it.
 """
 
 import logging
@@ -15,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import Q
@@ -29,6 +35,22 @@ from .apps import MODERATORS
 from .models import Comment, CommentSettings, Digest, NotificationPreference
 
 logger = logging.getLogger(__name__)
+
+NOBODY_TOLD_KEY = "comments:digest:nobody-told"
+
+
+def checked_recently(now: datetime, interval: timedelta) -> bool:
+    """A digest went out, or one was due and had nobody to go to, within ``interval``."""
+    last = Digest.objects.order_by("-sent_at").values_list("sent_at", flat=True).first()
+    if last is not None and last > now - interval:
+        return True
+    nobody = cache.get(NOBODY_TOLD_KEY)
+    return nobody is not None and nobody > (now - interval).timestamp()
+
+
+def forget_nobody_told(**kwargs):
+    """Someone may now be a recipient: the next held comment looks again."""
+    cache.delete(NOBODY_TOLD_KEY)
 
 
 def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest | None:
@@ -57,6 +79,7 @@ def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest |
         told = {comment.pk for comments in recipients.values() for comment in comments}
         if not told:
             logger.warning("%d held comment(s) but no one to send the digest to", len(held))
+            cache.set(NOBODY_TOLD_KEY, now.timestamp(), site.digest_minutes * 60)
             return None
         messages = [
             _message(address, comments, site)

@@ -30,13 +30,12 @@ from articles.models import Article, CommentMode
 
 from . import threads
 from .checks import CHECKS, Finding, Submission, check_scores, decide
-from .digest import send_digest
+from .digest import checked_recently, send_digest
 from .models import (
     MAX_DEPTH,
     Ban,
     Comment,
     CommentSettings,
-    Digest,
     Reason,
     Redaction,
     Report,
@@ -737,8 +736,7 @@ def send_digest_if_due(site: CommentSettings | None = None):
         # skip send_digest's locked transaction, which would serialise every poster.
         # send_digest() checks again under its lock when a digest may be due.
         interval = timedelta(minutes=(site or CommentSettings.load()).digest_minutes)
-        last = Digest.objects.order_by("-sent_at").values_list("sent_at", flat=True).first()
-        if last is not None and last > timezone.now() - interval:
+        if checked_recently(timezone.now(), interval):
             return
         send_digest()
     except Exception:  # noqa: BLE001 - mail trouble must not break posting
