@@ -256,6 +256,31 @@ def post(
         raise ValidationError(policy.closed_because, code="closed")
     age = form_token_age(token, article_id=article.pk, now=now.timestamp())
     email = email.strip().lower()
+    # The checks only read, so they run before the write transaction: on SQLite that
+    # transaction holds the database's write lock, and every poster waits for it.
+    parent_comment, placement = _place_reply(article, parent)
+    submission = Submission(
+        article=article,
+        name=name,
+        email=email,
+        body=body,
+        honeypot=honeypot,
+        ip_address=ip_address,
+        token_age=age,
+        premoderated=policy.is_premoderated,
+        site=site,
+        now=now,
+    )
+    findings = [finding for check in CHECKS if (finding := check(submission))]
+    # The site's own abuse and spam models score every comment (scoring/).
+    findings += check_scores(submission)
+    if placement:
+        findings.append(placement)
+    status = decide(findings)
+    if status == Comment.Status.APPROVED:
+        findings.insert(
+            0, Finding(Reason.PASSED, Comment.Status.APPROVED, str(Reason.PASSED.label))
+        )
     # Resubmission and flood checks read earlier comments, then insert: two requests
     # from one commenter at once (a double click, a script) must not both pass.
     with transaction.atomic():
@@ -269,31 +294,6 @@ def post(
         if earlier is not None:
             return earlier
         _check_flood(email=email, ip_address=ip_address, site=site, now=now)
-
-        parent_comment, placement = _place_reply(article, parent)
-        submission = Submission(
-            article=article,
-            name=name,
-            email=email,
-            body=body,
-            honeypot=honeypot,
-            ip_address=ip_address,
-            token_age=age,
-            premoderated=policy.is_premoderated,
-            site=site,
-            now=now,
-        )
-        findings = [finding for check in CHECKS if (finding := check(submission))]
-        # The site's own abuse and spam models score every comment (scoring/).
-        findings += check_scores(submission)
-        if placement:
-            findings.append(placement)
-        status = decide(findings)
-        if status == Comment.Status.APPROVED:
-            findings.insert(
-                0, Finding(Reason.PASSED, Comment.Status.APPROVED, str(Reason.PASSED.label))
-            )
-
         comment = Comment.objects.create(
             article=article,
             parent=parent_comment,
