@@ -8,15 +8,14 @@ takedown, an approved comment and a new story reach the reader through Varnish a
 once, and pages that do not show the change stay cached (Varnish hits).
 """
 
-import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO_ROOT, demo_site_env, free_port, gunicorn
+from newsroom.bench.varnish import varnish as run_varnish
+
+from .conftest import demo_site_env, free_port, gunicorn
 from .django_process import run_django
 from .http_client import Browser
 
@@ -32,9 +31,6 @@ def varnish_port():
 
 @pytest.fixture(scope="module")
 def site(varnish_port):
-    assert shutil.which("varnishd") or Path("/usr/sbin/varnishd").exists(), (
-        "varnishd is needed (apt-get install varnish varnish-modules; .ci/run installs it)"
-    )
     with (
         demo_site_env(
             suffix="_varnish",
@@ -48,50 +44,11 @@ def site(varnish_port):
 
 @pytest.fixture(scope="module")
 def varnish(site, varnish_port):
-    """varnishd in the foreground on its own port, in front of the site's gunicorn."""
-    backend_port = site["base_url"].rsplit(":", 1)[1]
-    work = Path(tempfile.mkdtemp(prefix="newsroom-varnish-"))
-    vcl = (REPO_ROOT / "deploy" / "varnish.vcl").read_text()
-    assert '.port = "8000";' in vcl
-    (work / "site.vcl").write_text(vcl.replace('.port = "8000";', f'.port = "{backend_port}";'))
-    varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
-    log = open(work / "varnishd.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            varnishd,
-            "-F",
-            "-j",
-            "none",
-            "-a",
-            f"127.0.0.1:{varnish_port}",
-            "-f",
-            str(work / "site.vcl"),
-            "-n",
-            str(work / "instance"),
-            "-s",
-            "malloc,64m",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    reader = Browser(f"http://127.0.0.1:{varnish_port}", cookies=False)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if reader.get("/").status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((work / "varnishd.log").read_text())
-            time.sleep(0.3)
-        yield reader
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
+    """varnishd (deploy/varnish.vcl) in the foreground on its own port, in front of the
+    site's gunicorn, as the bench's storm runs it."""
+    backend_port = int(site["base_url"].rsplit(":", 1)[1])
+    with run_varnish(port=varnish_port, backend_port=backend_port):
+        yield Browser(f"http://127.0.0.1:{varnish_port}", cookies=False)
 
 
 def change(site, code):

@@ -44,6 +44,8 @@ function request()
   return prepared[index]
 end
 
+PAUSE
+
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   local c = headers["X-Page-Cache"] or headers["x-page-cache"] or "none"
@@ -83,11 +85,18 @@ def _lua_string(text):
 class Wrk:
     """One wrk run, started in the background; ``result()`` waits for it."""
 
-    def __init__(self, base, paths, *, seconds, connections, headers=None, threads=2):
+    def __init__(
+        self, base, paths, *, seconds, connections, headers=None, threads=2, pause_ms=None
+    ):
+        """``pause_ms``: each connection waits that long after an answer before its next
+        request (a steady pace of readers rather than as fast as the server answers)."""
         self.seconds = seconds
         script_dir = Path(tempfile.mkdtemp(prefix="newsroom-bench-wrk-"))
         script = script_dir / "paths.lua"
-        script.write_text(LUA.replace("PATHS", ", ".join(_lua_string(p) for p in paths)))
+        pause = f"function delay() return {int(pause_ms)} end" if pause_ms else ""
+        script.write_text(
+            LUA.replace("PATHS", ", ".join(_lua_string(p) for p in paths)).replace("PAUSE", pause)
+        )
         command = [
             "wrk",
             f"-t{min(threads, connections)}",

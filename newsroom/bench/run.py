@@ -63,9 +63,9 @@ class Bench(CommentScenarios):
         }
         self.pages = {name: path for name, path in self.pages.items() if path}
 
-    def serve(self, name, cache_seconds):
+    def serve(self, name, cache_seconds, **settings):
         site.flush_cache()
-        env = self.env | {"PAGE_CACHE_SECONDS": str(cache_seconds)}
+        env = self.env | {"PAGE_CACHE_SECONDS": str(cache_seconds)} | settings
         servers = self.results.details.setdefault("servers", {})
         return site.serving("newsroom.wsgi", env, self.log_dir, name, record=servers)
 
