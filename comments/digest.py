@@ -36,21 +36,28 @@ from .models import Comment, CommentSettings, Digest, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
-NOBODY_TOLD_KEY = "comments:digest:nobody-told"
+# When the digest was last sent, or last found nobody to go to (a POSIX timestamp):
+# read on every held comment, so it is kept in the cache, not asked of the database.
+CHECKED_KEY = "comments:digest:checked"
 
 
 def checked_recently(now: datetime, interval: timedelta) -> bool:
     """A digest went out, or one was due and had nobody to go to, within ``interval``."""
-    last = Digest.objects.order_by("-sent_at").values_list("sent_at", flat=True).first()
-    if last is not None and last > now - interval:
-        return True
-    nobody = cache.get(NOBODY_TOLD_KEY)
-    return nobody is not None and nobody > (now - interval).timestamp()
+    checked = cache.get(CHECKED_KEY)
+    if checked is None:
+        last = Digest.objects.order_by("-sent_at").values_list("sent_at", flat=True).first()
+        checked = _remember_check(last.timestamp() if last else 0.0)
+    return checked > (now - interval).timestamp()
+
+
+def _remember_check(timestamp):
+    cache.set(CHECKED_KEY, timestamp, 24 * 3600)
+    return timestamp
 
 
 def forget_nobody_told(**kwargs):
     """Someone may now be a recipient: the next held comment looks again."""
-    cache.delete(NOBODY_TOLD_KEY)
+    cache.delete(CHECKED_KEY)
 
 
 def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest | None:
@@ -65,6 +72,7 @@ def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest |
         site = CommentSettings.objects.select_for_update().get(pk=CommentSettings.SINGLETON_PK)
         last = Digest.objects.order_by("-sent_at").values_list("sent_at", flat=True).first()
         if not force and last and last > now - timedelta(minutes=site.digest_minutes):
+            _remember_check(last.timestamp())  # another process sent it
             return None
         held = list(
             Comment.objects.awaiting_digest()
@@ -79,7 +87,7 @@ def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest |
         told = {comment.pk for comments in recipients.values() for comment in comments}
         if not told:
             logger.warning("%d held comment(s) but no one to send the digest to", len(held))
-            cache.set(NOBODY_TOLD_KEY, now.timestamp(), site.digest_minutes * 60)
+            _remember_check(now.timestamp())
             return None
         messages = [
             _message(address, comments, site)
@@ -90,6 +98,7 @@ def send_digest(*, now: datetime | None = None, force: bool = False) -> Digest |
         digest = Digest.objects.create(
             sent_at=now, comment_count=len(told), recipient_count=len(messages)
         )
+        transaction.on_commit(lambda: _remember_check(now.timestamp()))
         # Inside the transaction: if the mail server fails, the comments stay
         # unannounced and the next digest carries them.
         if messages:

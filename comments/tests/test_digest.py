@@ -153,6 +153,11 @@ class NobodyToTellTests(TestCase):
             ],
             "the held comments were read again",
         )
+        # Nor is the time of the last digest asked of the database on every comment.
+        self.assertFalse(
+            [q for q in captured.captured_queries if "comments_digest" in q["sql"]],
+            "the last digest was looked up again",
+        )
         self.assertEqual(mail.outbox, [])
 
     def test_a_new_recipient_hears_of_every_waiting_comment_at_once(self):
