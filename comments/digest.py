@@ -12,7 +12,8 @@ Moderators group; everyone may change that in their notification settings.
 When a digest is due but nobody is to be told, that finding is remembered (in the
 cache) for one interval, as a sent digest would be: otherwise every held comment of
 a storm would reread every unannounced comment under the settings row's lock.
-Saving the comment settings or anyone's notification settings forgets it.
+Saving the comment settings, anyone's notification settings or a group membership
+forgets it.
 """
 
 import logging

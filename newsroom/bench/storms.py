@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 
 from . import site
 from .load import PROXY_HEADERS, Wrk, drive, http_request, percentile, wrk
@@ -27,10 +28,7 @@ def _ratio(value, idle):
 
 
 def _statuses(answers):
-    statuses = {}
-    for _, status, _, _ in answers:
-        statuses[str(status)] = statuses.get(str(status), 0) + 1
-    return statuses
+    return dict(Counter(str(status) for _, status, _, _ in answers))
 
 
 def _comment(port, action, token, prefix, n):
@@ -146,10 +144,10 @@ class CommentScenarios:
         missing = [n for n in stored if rows.get(f"{prefix}-{n}@example.com") != 1]
         refused_but_stored = [n for n, _ in refused if f"{prefix}-{n}@example.com" in rows]
         intact = not (twice or missing or refused_but_stored)
-        rates = {}
-        for where, phase in phases.items():
-            posted = self._storm_phase_rows(where, phase, post_queries)
-            rates[where] = posted
+        rates = {
+            where: self._storm_phase_rows(where, phase, post_queries)
+            for where, phase in phases.items()
+        }
         self.results.details["storm"] = {
             "statuses": statuses,
             "stored_rows": sum(rows.values()),
