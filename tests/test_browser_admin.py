@@ -60,6 +60,21 @@ def body_editor(page):
     return editor
 
 
+def put_caret_at_end(editor):
+    """Put the caret at the end of the editor's last block, the way ProseMirror sees it.
+
+    Focused without a click: after a mouse click ProseMirror may put the DOM selection
+    back where the click landed a moment later, which would undo a selection set here.
+    The selection is set in the DOM, and the promise waits two frames, so ProseMirror's
+    ``selectionchange`` handler has read it before the next key is pressed."""
+    editor.focus()
+    editor.evaluate(
+        "(surface) => { const selection = window.getSelection();"
+        " selection.selectAllChildren(surface.lastElementChild); selection.collapseToEnd();"
+        " return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))); }"
+    )
+
+
 def choose_in_autocomplete(page, container, search, option):
     """Pick ``option`` in the admin's select2 autocomplete widget inside ``container``."""
     container.locator(".select2-selection").click()

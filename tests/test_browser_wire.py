@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from wire.tests.feedserver import FeedServer
 
 from .conftest import manage
-from .test_browser_admin import EDITOR, WRITER, body_editor, log_in
+from .test_browser_admin import EDITOR, WRITER, body_editor, log_in, put_caret_at_end
 from .test_browser_desk import json_ld, shell
 
 pytestmark = pytest.mark.browser
@@ -90,13 +90,9 @@ def test_partner_copy_goes_from_incoming_through_review_to_the_reader(new_contex
     # A new headline and a sentence more, then off to the editors.
     writer.get_by_label("Headline:").fill(REWRITTEN)
     editor_surface = body_editor(writer)
-    editor_surface.locator("p").last.click()
     # The caret at the end of the text (End only goes to the end of a wrapped line, and
     # where a click lands in a paragraph depends on the layout).
-    editor_surface.evaluate(
-        "(surface) => { const selection = window.getSelection();"
-        " selection.selectAllChildren(surface.lastElementChild); selection.collapseToEnd(); }"
-    )
+    put_caret_at_end(editor_surface)
     writer.keyboard.press("Enter")
     writer.keyboard.type(ADDED)
     expect(editor_surface.locator("p").last).to_have_text(ADDED)
