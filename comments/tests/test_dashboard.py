@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.tests.factories import make_article, make_user
-from comments import dashboard, moderation
+from comments import charts, dashboard, moderation
 from comments.checks import Finding
 from comments.models import Comment, Reason
 
@@ -316,12 +316,12 @@ class ChartTests(DashboardTestCase):
     def test_bars_are_as_long_as_their_values(self):
         svg = ET.fromstring(
             str(
-                dashboard.bar_chart(
+                charts.bar_chart(
                     "c",
                     title="T",
                     description="D",
                     rows=[("one", {"n": 1}), ("four", {"n": 4})],
-                    series=[dashboard.Series("n", "N", "#000")],
+                    series=[charts.Series("n", "N", "#000")],
                 )
             )
         )
@@ -335,13 +335,13 @@ class ChartTests(DashboardTestCase):
         values = {"n": [0] * 29 + [3]}
         svg = ET.fromstring(
             str(
-                dashboard.day_chart(
+                charts.day_chart(
                     "d",
                     title="T",
                     description="D",
                     days=days,
                     values=values,
-                    series=[dashboard.Series("n", "comments", "#000")],
+                    series=[charts.Series("n", "comments", "#000")],
                 )
             )
         )
