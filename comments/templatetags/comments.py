@@ -25,7 +25,7 @@ from .. import text, threads
 from ..checks import TOKEN_MIN_AGE
 from ..forms import CommentForm, comment_id
 from ..models import Comment, CommentSettings
-from ..moderation import issue_form_token, policy_for
+from ..policy import issue_form_token, policy_for
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 import time
 
 from comments.models import Comment, CommentSettings
-from comments.moderation import issue_form_token
+from comments.policy import issue_form_token
 
 
 def make_comment(article, *, parent=None, **overrides):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from articles.models import CommentMode
 from articles.tests.factories import make_article, make_section
 from comments.models import Comment, CommentSettings
-from comments.moderation import policy_for
+from comments.policy import policy_for
 
 from .factories import make_comment, make_settings
 

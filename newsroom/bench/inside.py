@@ -54,7 +54,7 @@ def describe(args):
 
     from articles.models import Article, Section
     from comments.models import Comment
-    from comments.moderation import policy_for
+    from comments.policy import policy_for
 
     live = Article.objects.live()
     approved = dict(
@@ -201,7 +201,7 @@ def queries(args):
     """SQL per request: ``--mode rendered`` (page cache off), or ``cached``: the first
     request (a miss: the caller emptied the cache), the next (a hit) and one carrying
     the hit's ETag (304)."""
-    from comments.moderation import issue_form_token
+    from comments.policy import issue_form_token
 
     pages = json.loads(args.pages)
     found = {}
@@ -385,7 +385,7 @@ def approve(args):
 
 def profile_post(args):
     """Post ``--count`` comments through the test client under cProfile; print the costs."""
-    from comments.moderation import issue_form_token
+    from comments.policy import issue_form_token
 
     token = issue_form_token(args.story, at=time.time() - 60)
     stamp = time.time_ns()
