@@ -81,3 +81,16 @@ def story_card(article, *, level=2, hide_section=False) -> SafeString:
         ),
     ]
     return mark_safe("".join(conditional_escape(part) for part in parts))  # noqa: S308
+
+
+def headline_item(article) -> SafeString:
+    """A story as one line of a section's block on the front page: its headline linked,
+    and when it was published, short (``12 Nov, 06:45``)."""
+    published = article.publish_at
+    return format_html(
+        '<a href="{}">{}</a> <time datetime="{}">{}</time>',
+        article.get_absolute_url(),
+        article.headline,
+        seo.iso8601(published),
+        seo.day_time(published, short=True),
+    )

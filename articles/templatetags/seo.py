@@ -107,6 +107,15 @@ def news_article_jsonld(context, article):
     return format_html('<script type="application/ld+json">{}</script>', safe_json)
 
 
+@register.simple_tag
+def headline_item(article):
+    """``{% headline_item article %}``: a story as one line of a front-page block
+    (``articles/cards.py``)."""
+    from articles.cards import headline_item as item
+
+    return item(article)
+
+
 @register.simple_tag(takes_context=True)
 def list_card(context, article, level=None):
     """``{% list_card article level=3 %}``: a story in a list (``articles/cards.py``).
