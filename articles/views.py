@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.views.decorators.cache import cache_control
@@ -297,10 +298,28 @@ class LiveArchiveMixin(StoryPaginationMixin):
         context.update(
             period=period,
             period_start=start,
+            period_links=self.period_links(context.get("date_list") or ()),
             meta_title=f"Stories from {period} — {settings.SITE_NAME}",
             meta_description=f"Stories {settings.SITE_NAME} published in {period}.",
         )
         return context
+
+    def period_links(self, dates):
+        """The year's months or the month's days that have stories, as (address, name):
+        "April" → /2026/04/, "4 April" → /2026/04/04/. Up to 31 of them on a month's page,
+        each a reverse() and four ``date`` filters through the template engine."""
+        links = []
+        for moment in dates:
+            local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+            year, month = f"{local.year:04d}", f"{local.month:02d}"
+            if self.archive == "year":
+                links.append(
+                    (seo.path("articles:archive-month", year, month), str(MONTHS[local.month]))
+                )
+            else:
+                address = seo.path("articles:archive-day", year, month, f"{local.day:02d}")
+                links.append((address, f"{local.day} {MONTHS[local.month]}"))
+        return links
 
 
 class YearArchiveView(LiveArchiveMixin, YearArchiveView):
