@@ -306,8 +306,9 @@ class LiveArchiveMixin(StoryPaginationMixin):
 
     def period_links(self, dates):
         """The year's months or the month's days that have stories, as (address, name):
-        "April" → /2026/04/, "4 April" → /2026/04/04/. Up to 31 of them on a month's page,
-        each a reverse() and four ``date`` filters through the template engine."""
+        "April" → /2026/04/, "4 April" → /2026/04/04/. Built here, with remembered reverse()
+        (``seo.path``): a month's page lists up to 31, and through the template engine each
+        cost a ``{% url %}`` and four ``date`` filters."""
         links = []
         for moment in dates:
             local = timezone.localtime(moment) if timezone.is_aware(moment) else moment

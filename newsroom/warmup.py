@@ -4,16 +4,15 @@ Django builds much of itself lazily: the URLconfs are imported, their patterns c
 and the reverse lookups built on the first ``reverse()`` or ``resolve()``; each template
 is read and compiled the first time it is rendered (then kept by the cached loader);
 a cache backend's module (and the Redis client library, 240 ms to import) comes in on
-the first cache call.
-A worker's first page paid all of it: about 340 ms against 25 ms for the next, on the
-1,000,000-story archive. gunicorn replaces each worker every ``max_requests`` (see
-``newsroom/gunicorn.conf.py``), so on a busy site that cost came back every few minutes
-per worker, in the p99 of every page.
+the first cache call. A worker's first page paid all of it: about 340 ms against 25 ms
+for the next, on the 1,000,000-story archive. gunicorn replaces each worker every
+``max_requests`` (see ``newsroom/gunicorn.conf.py``), so on a busy site that cost came
+back every few minutes per worker, in the p99 of every page.
 
 ``warm()`` runs where the application is loaded (``newsroom/wsgi.py``): with
 ``preload_app`` that is gunicorn's master, once, and every worker forked from it starts
-with the work done and shares its memory. It reads files only: it opens no connection to the database or the cache, so no
-socket is shared between the forked workers.
+with the work done and shares its memory. It reads files only: it opens no connection to
+the database or the cache, so no socket is shared between the forked workers.
 """
 
 import logging
