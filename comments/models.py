@@ -42,10 +42,10 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(root__in=root_ids)
 
     def by_commenter(self, *, email="", ip_address=None):
-        """Comments with this email address or from this IP address."""
+        """Comments with this email address (as stored: lowercase) or from this IP address."""
         match = Q(pk__in=[])
         if email:
-            match |= Q(email=email.lower())
+            match |= Q(email=email)
         if ip_address:
             match |= Q(ip_address=ip_address)
         return self.filter(match)
@@ -286,11 +286,12 @@ class BanQuerySet(models.QuerySet):
         return self.filter(match)
 
     def applying_to(self, *, email="", ip_address=None):
-        """Bans that cover this email address or this IP address (by their scope)."""
+        """Bans that cover this email address (as stored: lowercase) or this IP address
+        (by their scope)."""
         Scope = Ban.Scope
         match = Q(pk__in=[])
         if email:
-            match |= Q(email=email.lower(), scope__in=[Scope.EMAIL, Scope.BOTH])
+            match |= Q(email=email, scope__in=[Scope.EMAIL, Scope.BOTH])
         if ip_address:
             match |= Q(ip_address=ip_address, scope__in=[Scope.IP_ADDRESS, Scope.BOTH])
         return self.filter(match)

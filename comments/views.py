@@ -1,21 +1,30 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from modern_csrf.decorators import csrf_protect as same_origin_required
 
 from articles.models import Article
 from articles.views import story_context
+from newsroom.prepared import PreparedQuery
 
 from . import moderation
 from .forms import CommentForm, ReportForm
 from .models import Comment
 
 logger = logging.getLogger(__name__)
+
+# The story a comment is posted to, compiled once (newsroom.prepared): on every post.
+LIVE_STORY = PreparedQuery(
+    lambda pk, now: Article.objects.live(at=now).select_related("section").filter(pk=pk)[:1],
+    pk=Article._meta.get_field("id"),
+    now=Article._meta.get_field("publish_at"),
+)
 
 # How a refusal is answered: nothing was stored, the form comes back with the text.
 REFUSAL_STATUS = {"closed": 403, "flood": 429, "stale_form": 400}
@@ -44,7 +53,9 @@ def _story_with_form(request, article, form, *, status):
 @require_POST
 def post_comment(request, article_id):
     # Deciding needs the story and its section's comment setting, nothing more.
-    article = get_object_or_404(Article.objects.live().select_related("section"), pk=article_id)
+    article = LIVE_STORY.first(pk=article_id, now=timezone.now())
+    if article is None:
+        raise Http404("No such story.")
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _story_with_form(request, article, form, status=400)

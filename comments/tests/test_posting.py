@@ -88,6 +88,16 @@ class DecisionTests(PostingTestCase):
         self.assertContains(page, "Your comment is live")
         self.assertContains(page, "Good reporting.<br>Thanks!")
 
+    def test_known_commenter_is_recognised_whatever_the_case_of_their_name(self):
+        self.make_known(name="ÉMILE O'Brien-Zoë", email="emile@example.com")
+        self.post(form_data(self.article, name="Émile o'brien-zoë", email="emile@example.com"))
+        self.assertEqual(Comment.objects.latest("pk").status, Comment.Status.APPROVED)
+
+    def test_a_name_like_a_pattern_matches_only_itself(self):
+        self.make_known(name="Ada_Reader%", email="ada@example.com")
+        self.post(form_data(self.article, name="Adax Readerzz", email="ada@example.com"))
+        self.assertEqual(Comment.objects.latest("pk").status, Comment.Status.PENDING)
+
     def test_same_email_under_another_name_is_held(self):
         self.make_known(name="Someone Else")
         self.post()

@@ -1,0 +1,188 @@
+"""Prepared queries (newsroom/prepared.py) answer what their queryset would, on SQLite and
+PostgreSQL alike, for every value they are run with, and refuse a build they could not
+replay rather than answer wrongly."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+from django.test import TestCase
+from django.utils import timezone
+
+from articles.models import Article
+from articles.tests.factories import make_article, make_section
+from comments.models import Ban, Comment
+from comments.tests.factories import make_comment
+from newsroom.prepared import PreparedQuery
+
+field = Comment._meta.get_field
+
+
+def live_story():
+    return PreparedQuery(
+        lambda pk, now: Article.objects.live(at=now).select_related("section").filter(pk=pk)[:1],
+        pk=Article._meta.get_field("id"),
+        now=Article._meta.get_field("publish_at"),
+    )
+
+
+class SameAnswersAsTheORM(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.now = timezone.now()
+        cls.section = make_section(name="Weather")
+        cls.story = make_article(section=cls.section)
+        cls.later = make_article(publish_at=cls.now + timedelta(hours=2))
+        cls.other = make_article()
+        for n, (email, ip, minutes) in enumerate(
+            [
+                ("ada@example.com", "10.0.0.1", 1),
+                ("ada@example.com", "10.0.0.2", 30),
+                ("bob@example.com", "10.0.0.1", 5),
+                ("cy@example.com", None, 2),
+            ]
+        ):
+            make_comment(
+                cls.story,
+                email=email,
+                ip_address=ip,
+                body=f"Comment {n}, with a % and an _ in it",
+                created_at=cls.now - timedelta(minutes=minutes),
+            )
+
+    def test_model_rows_with_their_related_objects_for_each_value(self):
+        query = live_story()
+        self.assertEqual(query.first(pk=self.story.pk, now=self.now), self.story)
+        # Compiled once: the next runs are one query each, and their own answers.
+        with self.assertNumQueries(1):
+            found = query.first(pk=self.other.pk, now=self.now)
+        self.assertEqual(found, self.other)
+        with self.assertNumQueries(1):
+            found = query.first(pk=self.story.pk, now=self.now)
+        with self.assertNumQueries(0):
+            self.assertEqual(found.section.name, "Weather")  # select_related, rebuilt
+        self.assertEqual(found.publish_at, self.story.publish_at)  # an aware datetime
+        self.assertIsNone(query.first(pk=self.later.pk, now=self.now))
+        # The moment is a value like any other: two hours on, the later story is live.
+        self.assertEqual(
+            query.first(pk=self.later.pk, now=self.now + timedelta(hours=3)), self.later
+        )
+
+    def test_values_and_nones_match_the_queryset(self):
+        def build(email, ip_address, since):
+            return (
+                Comment.objects.by_commenter(email=email, ip_address=ip_address)
+                .filter(created_at__gt=since)
+                .order_by("-created_at")
+                .values_list("email", "created_at")
+            )
+
+        query = PreparedQuery(
+            build, email=field("email"), ip_address=field("ip_address"), since=field("created_at")
+        )
+        cases = [
+            ("ada@example.com", "10.0.0.1", self.now - timedelta(hours=1)),
+            ("ada@example.com", "10.0.0.1", self.now - timedelta(minutes=10)),
+            ("bob@example.com", None, self.now - timedelta(hours=1)),
+            (None, "10.0.0.1", self.now - timedelta(hours=1)),
+            ("nobody@example.com", "10.9.9.9", self.now - timedelta(hours=1)),
+            (None, None, self.now - timedelta(hours=1)),
+        ]
+        for email, ip, since in cases:
+            with self.subTest(email=email, ip=ip, since=since):
+                expected = list(build(email, ip, since))
+                self.assertEqual(query.rows(email=email, ip_address=ip, since=since), expected)
+        self.assertEqual(
+            len(
+                query.rows(
+                    email="ada@example.com",
+                    ip_address="10.0.0.1",
+                    since=self.now - timedelta(hours=1),
+                )
+            ),
+            3,
+        )
+
+    def test_text_is_compared_as_given_with_no_wildcards(self):
+        query = PreparedQuery(
+            lambda body: Comment.objects.filter(body=body).values_list("pk", flat=True),
+            body=field("body"),
+        )
+        self.assertEqual(len(query.rows(body="Comment 0, with a % and an _ in it")), 1)
+        self.assertEqual(query.rows(body="Comment _, with a % and an _ in it"), [])
+        self.assertEqual(query.rows(body="%"), [])
+
+    def test_a_number_outside_the_column_finds_nothing_rather_than_failing(self):
+        query = live_story()
+        self.assertIsNone(query.first(pk=10**30, now=self.now))
+        self.assertIsNone(query.first(pk=-(10**30), now=self.now))
+        self.assertEqual(query.first(pk=self.story.pk, now=self.now), self.story)
+
+    def test_a_ban_lookup_with_scopes_and_expiry(self):
+        Ban.objects.create(email="ada@example.com", scope=Ban.Scope.EMAIL)
+        Ban.objects.create(ip_address="10.0.0.7", scope=Ban.Scope.IP_ADDRESS)
+        Ban.objects.create(
+            email="old@example.com", expires_at=self.now - timedelta(days=1), scope=Ban.Scope.EMAIL
+        )
+
+        def build(email, ip_address, now):
+            return Ban.objects.active(now=now).applying_to(email=email, ip_address=ip_address)
+
+        query = PreparedQuery(
+            build,
+            email=Ban._meta.get_field("email"),
+            ip_address=Ban._meta.get_field("ip_address"),
+            now=Ban._meta.get_field("expires_at"),
+        )
+        for email, ip in [
+            ("ada@example.com", "10.0.0.1"),
+            ("bob@example.com", "10.0.0.7"),
+            ("old@example.com", None),
+            ("bob@example.com", None),
+        ]:
+            with self.subTest(email=email, ip=ip):
+                self.assertEqual(
+                    query.rows(email=email, ip_address=ip, now=self.now),
+                    list(build(email, ip, self.now)),
+                )
+        earlier = self.now - timedelta(days=2)
+        self.assertEqual(len(query.rows(email="old@example.com", ip_address=None, now=earlier)), 1)
+
+
+class BuildsThatCannotBeReplayed(TestCase):
+    def run_query(self, build, **fields):
+        values = {name: "x@example.com" for name in fields}
+        return PreparedQuery(build, **fields).rows(**values)
+
+    def test_a_value_changed_while_building_is_refused(self):
+        with self.assertRaisesMessage(ImproperlyConfigured, "email changed while building"):
+            self.run_query(
+                lambda email: Comment.objects.filter(email=email.lower()).values_list("pk"),
+                email=field("email"),
+            )
+        with self.assertRaisesMessage(ImproperlyConfigured, "name changed while building"):
+            self.run_query(
+                lambda name: Comment.objects.filter(name__contains=name).values_list("pk"),
+                name=field("name"),
+            )
+
+    def test_the_clock_read_while_building_is_refused(self):
+        with self.assertRaisesMessage(ImproperlyConfigured, "was read while building"):
+            self.run_query(
+                lambda email: Comment.objects.filter(
+                    email=email, created_at__lte=timezone.now()
+                ).values_list("pk"),
+                email=field("email"),
+            )
+        with self.assertRaisesMessage(ImproperlyConfigured, "was read while building"):
+            PreparedQuery(
+                lambda pk: Article.objects.live().filter(pk=pk).values_list("pk"),
+                pk=Article._meta.get_field("id"),
+            ).rows(pk=1)
+
+    def test_prefetching_is_refused(self):
+        with self.assertRaisesMessage(ImproperlyConfigured, "prefetch_related"):
+            self.run_query(
+                lambda email: Comment.objects.filter(Q(email=email)).prefetch_related("replies"),
+                email=field("email"),
+            )
