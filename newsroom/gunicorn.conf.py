@@ -53,3 +53,13 @@ def pre_fork(server, worker):
     copy the master's shared memory into every worker.
     """
     gc.freeze()
+
+
+def post_fork(server, worker):
+    """Workers yield the CPU to what answers without them (the cache in front, the
+    databases) when the machine is full: ``WORKER_NICE`` (default 5) is added to their
+    scheduling priority. A comment storm then slows rendering and posting, not the
+    cached pages Varnish serves."""
+    nice = int(os.environ.get("WORKER_NICE", "5"))
+    if nice:
+        os.nice(nice)
