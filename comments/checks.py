@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Value
-from django.db.models.functions import Lower
+from django.db.models.functions import MD5, Lower
 from django.utils.translation import gettext as _
 
 from articles.models import Article
@@ -95,7 +95,7 @@ BANS = PreparedQuery(
 )
 SAME_WORDS = PreparedQuery(
     lambda body, since: (
-        Comment.objects.filter(body=body, created_at__gte=since)
+        Comment.objects.filter(body_digest=MD5(Value(body)), body=body, created_at__gte=since)
         .order_by()
         .values_list("pk", flat=True)[:1]
     ),

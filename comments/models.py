@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import MD5
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,15 @@ class Comment(models.Model):
     name = models.CharField(_("name"), max_length=80)
     email = models.EmailField(_("email"), max_length=254)
     body = models.TextField(_("comment"), max_length=5000)
+    # "The same words lately?" is asked on every post: an index on the text itself would
+    # be too wide (PostgreSQL refuses keys over ~2.7 kB), so on its digest, kept by the
+    # database whatever writes the text (posting, redaction, bulk loads).
+    body_digest = models.GeneratedField(
+        expression=MD5("body"),
+        output_field=models.CharField(max_length=32),
+        db_persist=True,
+        verbose_name=_("digest of the comment"),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True
     )
@@ -160,6 +170,7 @@ class Comment(models.Model):
             # (no statistics) walks the status index, every approved comment on the site.
             models.Index(fields=["email", "status"], name="comment_email_status_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+            models.Index(fields=["body_digest", "created_at"], name="comment_same_words_idx"),
         ]
         constraints = [
             models.CheckConstraint(

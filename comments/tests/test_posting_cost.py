@@ -57,3 +57,8 @@ class PostingQueryPlanTests(TestCase):
                 # Walking the status index alone reads every approved comment.
                 self.assertNotRegex(plan, r"USING INDEX \w+ \(status=\?\)", f"{plan}\n\n{sql}")
             self.assertTrue(re.search(r"Index|INDEX|PRIMARY KEY", plan), plan)
+            if '"body_digest" = ' in sql:
+                # "The same words from anyone lately": by the text's digest, not by
+                # walking every comment of the last day (thousands on a busy site).
+                self.assertIn("comment_same_words_idx", plan, f"{plan}\n\n{sql}")
+        self.assertTrue(any('"body_digest" = ' in sql for sql in checks), checks)

@@ -55,7 +55,7 @@ class Table:
 
     def __init__(self, model, columns):
         self.model = model
-        fields = {f.attname: f for f in model._meta.concrete_fields}
+        fields = {f.attname: f for f in model._meta.concrete_fields if not f.generated}
         self.fields = [fields[name] for name in columns]
         rest = [f for f in fields.values() if f.attname not in columns and not f.primary_key]
         self.fields += rest
