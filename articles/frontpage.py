@@ -14,16 +14,20 @@ it always did (``FrontPagePaginator``).
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from newsroom.prepared import PreparedQuery
 
 from .models import Article, FrontPagePin
 from .pagination import StoryPage, StoryPaginator
 from .publishing import is_editor, log
+from .querysets import listing_prefetches
 
 Slot = FrontPagePin.Slot
 
@@ -72,6 +76,25 @@ def current(now: datetime | None = None, *, newest: int = 0) -> FrontPage:
     OR-ed together (each a rowid lookup), as in ``views.section_blocks``.
     """
     now = now or timezone.now()
+    query = _shown_stories.get(newest)
+    if query is None:
+        query = _shown_stories[newest] = PreparedQuery(
+            partial(_shown_stories_at, newest=newest), now=Article._meta.get_field("publish_at")
+        )
+    stories = query.rows(now=now)
+    # The cards' bylines and pictures, as ``for_listing()`` would prefetch them.
+    prefetch_related_objects(stories, *listing_prefetches())
+    shown = [a for a in stories if _pin_of(a) is not None and a.front_page_pin.is_active(at=now)]
+    lead = next((a for a in shown if a.front_page_pin.slot == Slot.LEAD), None)
+    top = sorted(
+        (a for a in shown if a.front_page_pin.slot == Slot.TOP),
+        key=lambda a: (a.front_page_pin.position, a.front_page_pin.pk),
+    )
+    # Every one of the newest ``newest`` is in ``stories``, so they are its first rows.
+    return FrontPage(lead=lead, top=top, newest=stories[:newest])
+
+
+def _shown_stories_at(now, *, newest):
     live = Article.objects.live(at=now)
     pinned = FrontPagePin.objects.active(at=now).order_by().values("article_id")
     wanted = Q(pk__in=pinned)
@@ -81,15 +104,12 @@ def current(now: datetime | None = None, *, newest: int = 0) -> FrontPage:
             wanted = Q(pk__in=latest.union(pinned, all=True))
         else:
             wanted |= Q(pk__in=latest)
-    stories = list(live.for_listing().filter(wanted).select_related("front_page_pin"))
-    shown = [a for a in stories if _pin_of(a) is not None and a.front_page_pin.is_active(at=now)]
-    lead = next((a for a in shown if a.front_page_pin.slot == Slot.LEAD), None)
-    top = sorted(
-        (a for a in shown if a.front_page_pin.slot == Slot.TOP),
-        key=lambda a: (a.front_page_pin.position, a.front_page_pin.pk),
-    )
-    # Every one of the newest ``newest`` is in ``stories``, so they are its first rows.
-    return FrontPage(lead=lead, top=top, newest=stories[:newest])
+    return live.for_listing().prefetch_related(None).filter(wanted).select_related("front_page_pin")
+
+
+# The home page asks on every request, and building the query cost more than running it
+# (newsroom.prepared): compiled once per process for each ``newest``.
+_shown_stories = {}
 
 
 def next_position() -> int:

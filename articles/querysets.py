@@ -46,6 +46,12 @@ def _lead_renditions():
     return models.Prefetch("lead_picture__renditions", queryset=Rendition.objects.order_by("width"))
 
 
+def listing_prefetches():
+    """What a story card needs besides its row (``for_listing()``); new objects on each
+    call, for lists fetched another way (``prefetch_related_objects``)."""
+    return (_bylines(), _lead_renditions())
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self, *, at=None):
         """Stories readers may see: the one definition, used everywhere."""
@@ -93,7 +99,7 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of story cards needs, fetched up front."""
         return (
             self.select_related("section", "lead_picture")
-            .prefetch_related(_bylines(), _lead_renditions())
+            .prefetch_related(*listing_prefetches())
             # A card shows none of these, and each column read costs on every row
             # (a date parsed, JSON decoded); reading one later would be a query more,
             # which the list pages' query-count tests would catch.
