@@ -5,6 +5,7 @@ fetched up front (see the ``assertNumQueries`` tests in ``articles/tests/test_pa
 """
 
 import datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import connection
@@ -29,6 +30,8 @@ from django.views.generic import (
     YearArchiveView,
 )
 from taggit.models import Tag
+
+from newsroom.prepared import PreparedQuery
 
 from . import attribution, seo
 from . import search as story_search
@@ -93,8 +96,7 @@ def section_blocks(size=SECTION_BLOCK_SIZE):
     sections = Section.cached_navigation()
     if not sections:
         return []
-    sql, params, translations = _blocks_query(tuple(sections), size, timezone.now())
-    stories = Article.objects.raw(sql, params, translations=translations)
+    stories = _blocks_query(tuple(s.pk for s in sections), size).rows(now=timezone.now())
     by_section = {}
     for story in stories:
         by_section.setdefault(story.section_id, []).append(story)
@@ -111,53 +113,38 @@ def section_blocks(size=SECTION_BLOCK_SIZE):
 
 
 # Building those querysets costs several times what the database spends running them, and
-# only "now" changes from one request to the next: each process compiles the SQL once per
-# navigation and size, from ``live(at=…)`` with a marker instant, and puts the time in.
-_MARKER = datetime.datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
+# only "now" changes from one request to the next: each process compiles the query once
+# per navigation and size (newsroom.prepared).
 _compiled_blocks = {}
 
 
-def _blocks_query(sections, size, now):
-    """``(sql, params, translations)`` of ``section_blocks``' query, for these sections at ``now``."""
-    key = (connection.alias, connection.vendor, tuple(s.pk for s in sections), size)
-    compiled = _compiled_blocks.get(key)
-    if compiled is None:
+def _blocks_query(section_ids, size):
+    key = (section_ids, size)
+    query = _compiled_blocks.get(key)
+    if query is None:
         if len(_compiled_blocks) > 64:
             _compiled_blocks.clear()
-        compiled = _compiled_blocks[key] = _compile_blocks(sections, size)
-    sql, params, slots, translations = compiled
-    at = connection.ops.adapt_datetimefield_value(now)
-    return sql, [at if i in slots else value for i, value in enumerate(params)], translations
+        query = _compiled_blocks[key] = PreparedQuery(
+            partial(_newest_of_sections, section_ids, size),
+            now=Article._meta.get_field("publish_at"),
+        )
+    return query
 
 
-def _compile_blocks(sections, size):
-    live = Article.objects.live(at=_MARKER)
+def _newest_of_sections(section_ids, size, now):
+    live = Article.objects.live(at=now)
 
-    def newest(section):
-        return live.filter(section=section).order_by("-publish_at", "-pk")
+    def newest(section_id):
+        return live.filter(section_id=section_id).order_by("-publish_at", "-pk")
 
     fields = ("headline", "slug", "publish_at", "section")
-    translations = {}
     if connection.features.supports_slicing_ordering_in_compound:
-        parts = [newest(section).only(*fields)[:size] for section in sections]
-        stories = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        if len(parts) > 1:
-            # A compound query names its columns col1, col2… in the first part's order.
-            select = parts[0].query.get_compiler(connection=connection).get_select()[0]
-            translations = {
-                f"col{n}": column.target.attname for n, (column, _, _) in enumerate(select, 1)
-            }
-    else:
-        wanted = Q()
-        for section in sections:
-            wanted |= Q(pk__in=Subquery(newest(section).values("pk")[:size]))
-        stories = Article.objects.filter(wanted).only(*fields).order_by()
-    sql, params = stories.query.sql_with_params()
-    marker = connection.ops.adapt_datetimefield_value(_MARKER)
-    slots = frozenset(i for i, value in enumerate(params) if value == marker)
-    if not slots:  # "live" must take its instant as a parameter, or this cannot work
-        raise RuntimeError("live() did not take its instant as a query parameter")
-    return sql, list(params), slots, translations
+        parts = [newest(section_id).only(*fields)[:size] for section_id in section_ids]
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    wanted = Q()
+    for section_id in section_ids:
+        wanted |= Q(pk__in=Subquery(newest(section_id).values("pk")[:size]))
+    return Article.objects.filter(wanted).only(*fields).order_by()
 
 
 class SectionView(LiveArticleListView):
