@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseServerError
-from django.shortcuts import get_object_or_404
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -33,7 +32,7 @@ from taggit.models import Tag
 
 from newsroom.prepared import PreparedQuery
 
-from . import attribution, seo
+from . import attribution, lists, seo
 from . import search as story_search
 from .frontpage import FrontPagePaginator
 from .models import Article, Contributor, Correction, Section
@@ -53,7 +52,7 @@ class LiveArticleListView(StoryPaginationMixin, ListView):
     empty_is_404 = False
 
     def get_queryset(self):
-        return Article.objects.live().for_listing()
+        return lists.StoryList(lists.NEWEST)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -151,8 +150,8 @@ class SectionView(LiveArticleListView):
     template_name = "articles/section.html"
 
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        return super().get_queryset().in_section(self.section)
+        self.section = lists.by_slug_or_404(Section, self.kwargs["slug"])
+        return lists.StoryList(lists.IN_SECTION, section=self.section.pk)
 
     def get_context_data(self, **kwargs):
         section = self.section
@@ -171,8 +170,8 @@ class TagView(LiveArticleListView):
     empty_is_404 = True
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().tagged(self.tag)
+        self.tag = lists.by_slug_or_404(Tag, self.kwargs["slug"])
+        return lists.StoryList(lists.TAGGED, tag=self.tag.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -190,8 +189,8 @@ class ContributorView(LiveArticleListView):
     empty_is_404 = True
 
     def get_queryset(self):
-        self.contributor = get_object_or_404(Contributor, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(bylines__contributor=self.contributor)
+        self.contributor = lists.by_slug_or_404(Contributor, self.kwargs["slug"])
+        return lists.StoryList(lists.BY_CONTRIBUTOR, contributor=self.contributor.pk)
 
     def get_context_data(self, **kwargs):
         contributor = self.contributor

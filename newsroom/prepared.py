@@ -71,11 +71,11 @@ def _marker(field, name):
 class _Plan:
     """One compiled form of the query on one connection."""
 
-    __slots__ = ("sql", "slots", "converters", "model", "flat", "ranges")
+    __slots__ = ("sql", "slots", "converters", "model", "flat", "ranges", "sliceable")
 
-    def __init__(self, sql, slots, converters, model, flat, ranges):
+    def __init__(self, sql, slots, converters, model, flat, ranges, sliceable):
         self.sql, self.slots, self.converters = sql, slots, converters
-        self.model, self.flat, self.ranges = model, flat, ranges
+        self.model, self.flat, self.ranges, self.sliceable = model, flat, ranges, sliceable
 
 
 class _Rows:
@@ -98,6 +98,8 @@ class _Rows:
 
 class _Empty:
     """A build whose conditions can match nothing (Django's EmptyResultSet)."""
+
+    sliceable = True
 
 
 class PreparedQuery:
@@ -188,7 +190,10 @@ class PreparedQuery:
         }:
             raise ImproperlyConfigured("PreparedQuery: a model or values_list() queryset.")
         flat = iterable is models.query.FlatValuesListIterable
-        return _Plan(sql, slots, converters, model, flat, self._ranges(connection))
+        query = queryset.query
+        # LIMIT and OFFSET go at the very end of a plain SELECT, on every database.
+        sliceable = not (query.is_sliced or query.combinator or query.select_for_update)
+        return _Plan(sql, slots, converters, model, flat, self._ranges(connection), sliceable)
 
     def _ranges(self, connection):
         """The bounds of each integer value's column on this database."""
@@ -210,11 +215,17 @@ class PreparedQuery:
             plan = plans[nones] = self._compile(connection, nones)
         return plan
 
-    def rows(self, using="default", **values):
+    def rows(self, using="default", *, window=None, **values):
         """The query's rows for these values: model instances for a model queryset,
-        tuples (or single values, for ``flat=True``) for ``values_list()``."""
+        tuples (or single values, for ``flat=True``) for ``values_list()``.
+
+        ``window=(start, stop)``: only those rows, as slicing the queryset would take them
+        (a page of a list; the build itself must not be sliced).
+        """
         connection = connections[using]
         plan = self._plan(connection, values)
+        if window is not None and not plan.sliceable:
+            raise ImproperlyConfigured("PreparedQuery: this query cannot take a window.")
         if plan is _Empty:
             return []
         for name, (low, high) in plan.ranges.items():
@@ -222,7 +233,11 @@ class PreparedQuery:
             if value is not None and not (
                 (low is None or value >= low) and (high is None or value <= high)
             ):
-                return list(self.build(**values).using(using))
+                queryset = self.build(**values).using(using)
+                return list(queryset if window is None else queryset[window[0] : window[1]])
+        sql = plan.sql
+        if window is not None:
+            sql = f"{sql} {connection.ops.limit_offset_sql(*window)}"
         fields = self.fields
         params = [
             fields[slot].get_db_prep_value(values[slot], connection)
@@ -231,7 +246,7 @@ class PreparedQuery:
             for slot in plan.slots
         ]
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
+            cursor.execute(sql, params)
             fetched = cursor.fetchall()
         if plan.converters:
             fetched = [list(row) for row in fetched]

@@ -118,6 +118,21 @@ class SameAnswersAsTheORM(TestCase):
         self.assertIsNone(query.first(pk=-(10**30), now=self.now))
         self.assertEqual(query.first(pk=self.story.pk, now=self.now), self.story)
 
+    def test_a_window_takes_the_rows_slicing_would(self):
+        def build(since):
+            return Comment.objects.filter(created_at__gt=since).order_by("-created_at", "-pk")
+
+        query = PreparedQuery(build, since=field("created_at"))
+        since = self.now - timedelta(days=1)
+        for start, stop in [(0, 1), (0, 3), (1, 3), (3, 10), (10, 20)]:
+            with self.subTest(window=(start, stop)):
+                self.assertEqual(
+                    query.rows(window=(start, stop), since=since), list(build(since)[start:stop])
+                )
+        sliced = PreparedQuery(lambda since: build(since)[:2], since=field("created_at"))
+        with self.assertRaisesMessage(ImproperlyConfigured, "cannot take a window"):
+            sliced.rows(window=(0, 1), since=since)
+
     def test_a_ban_lookup_with_scopes_and_expiry(self):
         Ban.objects.create(email="ada@example.com", scope=Ban.Scope.EMAIL)
         Ban.objects.create(ip_address="10.0.0.7", scope=Ban.Scope.IP_ADDRESS)
