@@ -1,5 +1,5 @@
-"""The readers' story lists (newest, a section's, a tag's, a contributor's) as queries
-compiled once per process (``newsroom.prepared``).
+"""The readers' story lists (newest, a section's, a tag's, a contributor's) and the story
+page's story, as queries compiled once per process (``newsroom.prepared``).
 
 Building a list's queryset (``live()``, ``for_listing()``, its filter) and compiling it
 cost a list page more CPU than the database spent answering it; here each list is built
@@ -16,7 +16,7 @@ from taggit.models import Tag, TaggedItem
 from newsroom.prepared import PreparedQuery
 
 from .models import Article, Byline, Contributor, Section
-from .querysets import listing_prefetches
+from .querysets import display_prefetches, listing_prefetches
 
 _moment = Article._meta.get_field("publish_at")
 
@@ -79,3 +79,23 @@ def by_slug_or_404(model, slug):
     if found is None:
         raise Http404(f"No {model._meta.verbose_name} is called that.")
     return found
+
+
+LIVE_BY_SLUG = PreparedQuery(
+    lambda now, slug: (
+        Article.objects.live(at=now)
+        .for_display()
+        .prefetch_related(None)
+        .filter(slug=slug)
+        .order_by("pk")[:1]
+    ),
+    now=_moment,
+    slug=Article._meta.get_field("slug"),
+)
+
+
+def live_story(slug):
+    """The live story at this address, with what its page shows (``for_display()``)."""
+    stories = LIVE_BY_SLUG.rows(now=timezone.now(), slug=slug)
+    prefetch_related_objects(stories, *display_prefetches())
+    return stories[0] if stories else None

@@ -52,6 +52,11 @@ def listing_prefetches():
     return (_bylines(), _lead_renditions())
 
 
+def display_prefetches():
+    """What a story page needs besides its row (``for_display()``), as above."""
+    return (_bylines(), "tags", _lead_renditions())
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self, *, at=None):
         """Stories readers may see: the one definition, used everywhere."""
@@ -114,7 +119,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.select_related("section", "lead_picture", *related())
             .defer(*deferred())
-            .prefetch_related(_bylines(), "tags", _lead_renditions())
+            .prefetch_related(*display_prefetches())
         )
 
     def periods_with_stories(self, kind, within):

@@ -351,7 +351,7 @@ class ArticleDetailView(DetailView):
 
     def get_object(self, queryset=None):
         slug = self.kwargs["slug"]
-        article = Article.objects.live().for_display().filter(slug=slug).first()
+        article = lists.live_story(slug)
         if article is not None:
             self.preview = False
             return article

@@ -14,6 +14,8 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db.models import Count, Q, Window
 
+from newsroom.prepared import PreparedQuery
+
 from .models import MAX_DEPTH, Comment
 
 # Counts in story lists come from the cache; every change that moderation makes
@@ -99,18 +101,28 @@ def page_number(value) -> int:
     return max(1, min(number, 10**6))
 
 
-def thread_page(article, number: int, *, per_page: int) -> ThreadPage:
-    """The approved comments of one page, nested: each comment gets ``.children``."""
-    public = Comment.objects.public().for_article(article)
-    # Oldest first, each row with the story's counts (window counts see every row
-    # the WHERE keeps, before the LIMIT).
-    rows = list(
-        public.annotate(
+def _oldest_with_counts(article):
+    # Oldest first, each row with the story's counts (window counts see every row the
+    # WHERE keeps, before the LIMIT).
+    return (
+        Comment.objects.public()
+        .for_article(article)
+        .annotate(
             total=Window(Count("pk")),
             threads=Window(Count("pk", filter=Q(parent__isnull=True))),
             featured_count=Window(Count("pk", filter=Q(featured=True))),
-        ).values_list(*ShownComment.FIELDS, "total", "threads", "featured_count")[: READ_WHOLE + 1]
+        )
+        .values_list(*ShownComment.FIELDS, "total", "threads", "featured_count")[: READ_WHOLE + 1]
     )
+
+
+# Every story page asks it: compiled once per process (newsroom.prepared).
+OLDEST_WITH_COUNTS = PreparedQuery(_oldest_with_counts, article=Comment._meta.get_field("article"))
+
+
+def thread_page(article, number: int, *, per_page: int) -> ThreadPage:
+    """The approved comments of one page, nested: each comment gets ``.children``."""
+    rows = OLDEST_WITH_COUNTS.rows(article=article.pk)
     if not rows:
         return ThreadPage()
     total, thread_count, featured_count = rows[0][-3:]
@@ -123,6 +135,7 @@ def thread_page(article, number: int, *, per_page: int) -> ThreadPage:
         shown = {c.pk for c in top}
         replies = [c for c in oldest if c.root_id in shown]
     else:
+        public = Comment.objects.public().for_article(article)
         threads = public.top_level().values("pk")[offset : offset + per_page]
         page = _shown(public.filter(Q(pk__in=threads) | Q(root__in=threads)))
         top = [c for c in page if c.parent_id is None]
@@ -134,6 +147,7 @@ def thread_page(article, number: int, *, per_page: int) -> ThreadPage:
         # come first, so they do when they are all, or enough.
         featured = [c for c in oldest if c.featured]
         if len(featured) < min(featured_count, FEATURED_LIMIT):
+            public = Comment.objects.public().for_article(article)
             featured = _shown(public.filter(featured=True)[:FEATURED_LIMIT])
     return ThreadPage(top, featured[:FEATURED_LIMIT], total, number, num_pages)
 
