@@ -17,6 +17,17 @@ max_requests = 20000
 max_requests_jitter = 2000
 
 
+def _number(name, default):
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise RuntimeError(f"{name}={value!r} is not a whole number.") from None
+
+
+WORKER_NICE = _number("WORKER_NICE", 5)
+
+
 def _switch(name, default):
     value = os.environ.get(name, "").strip().lower()
     if not value:
@@ -60,6 +71,5 @@ def post_fork(server, worker):
     databases) when the machine is full: ``WORKER_NICE`` (default 5) is added to their
     scheduling priority. A comment storm then slows rendering and posting, not the
     cached pages Varnish serves."""
-    nice = int(os.environ.get("WORKER_NICE", "5"))
-    if nice:
-        os.nice(nice)
+    if WORKER_NICE:
+        os.nice(WORKER_NICE)
