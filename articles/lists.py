@@ -31,10 +31,12 @@ IN_SECTION = PreparedQuery(
     now=_moment,
     section=Article._meta.get_field("section"),
 )
+# The content type is a value too: a test database's may be renumbered when it is flushed.
 TAGGED = PreparedQuery(
-    lambda now, tag: _listed(now).tagged(tag),
+    lambda now, tag, content_type: _listed(now).tagged(tag, content_type=content_type),
     now=_moment,
     tag=TaggedItem._meta.get_field("tag"),
+    content_type=TaggedItem._meta.get_field("content_type"),
 )
 BY_CONTRIBUTOR = PreparedQuery(
     lambda now, contributor: _listed(now).filter(bylines__contributor=contributor),

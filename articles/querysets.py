@@ -84,7 +84,7 @@ class ArticleQuerySet(models.QuerySet):
     def in_section(self, section):
         return self.filter(section=section)
 
-    def tagged(self, tag):
+    def tagged(self, tag, *, content_type=None):
         """Stories carrying ``tag``, as ``id IN (the tag's stories)``.
 
         taggit's own join (``filter(tags=tag)``) casts the tagged item's id, so PostgreSQL
@@ -96,7 +96,7 @@ class ArticleQuerySet(models.QuerySet):
         from taggit.models import TaggedItem
 
         stories = TaggedItem.objects.filter(
-            tag=tag, content_type=ContentType.objects.get_for_model(self.model)
+            tag=tag, content_type=content_type or ContentType.objects.get_for_model(self.model)
         )
         return self.filter(pk__in=stories.values("object_id"))
 

@@ -8,6 +8,7 @@ import datetime
 from functools import partial
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseServerError
@@ -171,7 +172,8 @@ class TagView(LiveArticleListView):
 
     def get_queryset(self):
         self.tag = lists.by_slug_or_404(Tag, self.kwargs["slug"])
-        return lists.StoryList(lists.TAGGED, tag=self.tag.pk)
+        stories = ContentType.objects.get_for_model(Article)
+        return lists.StoryList(lists.TAGGED, tag=self.tag.pk, content_type=stories.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
