@@ -18,16 +18,16 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q, prefetch_related_objects
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom.prepared import PreparedQuery
 
+from .lists import prefetch_for_cards
 from .models import Article, FrontPagePin
 from .pagination import StoryPage, StoryPaginator
 from .publishing import is_editor, log
-from .querysets import listing_prefetches
 
 Slot = FrontPagePin.Slot
 
@@ -83,7 +83,7 @@ def current(now: datetime | None = None, *, newest: int = 0) -> FrontPage:
         )
     stories = query.rows(now=now)
     # The cards' bylines and pictures, as ``for_listing()`` would prefetch them.
-    prefetch_related_objects(stories, *listing_prefetches())
+    prefetch_for_cards(stories)
     shown = [a for a in stories if _pin_of(a) is not None and a.front_page_pin.is_active(at=now)]
     lead = next((a for a in shown if a.front_page_pin.slot == Slot.LEAD), None)
     top = sorted(

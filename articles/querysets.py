@@ -38,7 +38,7 @@ def _bylines():
     return models.Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
 
 
-def _lead_renditions():
+def lead_renditions():
     """The lead pictures' renditions, all stories' at once (``images.renditions`` keeps
     only the current version's): one query, none when no story has a picture."""
     from images.models import Rendition
@@ -47,14 +47,14 @@ def _lead_renditions():
 
 
 def listing_prefetches():
-    """What a story card needs besides its row (``for_listing()``); new objects on each
-    call, for lists fetched another way (``prefetch_related_objects``)."""
-    return (_bylines(), _lead_renditions())
+    """What a story card needs besides its row (``for_listing()``; the public lists
+    fetch the same through ``articles.lists.prefetch_for_cards``)."""
+    return (_bylines(), lead_renditions())
 
 
 def display_prefetches():
     """What a story page needs besides its row (``for_display()``), as above."""
-    return (_bylines(), "tags", _lead_renditions())
+    return (_bylines(), "tags", lead_renditions())
 
 
 class ArticleQuerySet(models.QuerySet):
