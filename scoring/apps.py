@@ -11,3 +11,16 @@ class ScoringConfig(AppConfig):
 
     name = "scoring"
     verbose_name = _("Comment scoring")
+
+    def warm(self):
+        """The abuse model, in gunicorn's master before it forks (newsroom/warmup.py).
+
+        Otherwise each worker read it on its first comment, and the first comments
+        after a deploy waited for it to be converted (a second or more, one worker
+        after another, under the conversion's lock) while those workers served no
+        reader. Files only: the converted model, written first if this version has
+        none yet. Trained site models are in the database and load in the worker.
+        """
+        from . import baseline
+
+        baseline.abuse_model()

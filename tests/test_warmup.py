@@ -28,6 +28,7 @@ def target(fd):
         return os.readlink(f"/proc/self/fd/{fd}")
     except FileNotFoundError:  # the directory listing's own descriptor, closed since
         return ""
+from scoring import baseline
 sockets = [fd for fd in os.listdir("/proc/self/fd") if target(fd).startswith("socket:")]
 print(json.dumps({
     "modules": sorted(m for m in sys.modules if m in {
@@ -35,6 +36,7 @@ print(json.dumps({
     }),
     "templates": sorted(loader.get_template_cache),
     "sockets": len(sockets),
+    "abuse_model": type(baseline._abuse[1]).__name__ if baseline._abuse else None,
 }))
 """
 
@@ -72,6 +74,10 @@ def test_the_loaded_application_has_its_urls_templates_and_cache_client_but_no_c
     for name in ("base.html", "articles/home.html", "articles/article_detail.html", "404.html"):
         assert name in state["templates"]
     assert "admin/change_list.html" not in state["templates"]
+    # The abuse model is read (converted first, into the var directory) before any
+    # comment: the first comments after a start no longer wait for it, worker by worker.
+    assert state["abuse_model"] == "CalibratedEnsemble"
+    assert list((tmp_path / "scoring").glob("profanity-check-*.npz"))
     # Neither PostgreSQL nor Redis was connected: forked workers must not share a socket.
     assert state["sockets"] == 0
 
@@ -92,4 +98,4 @@ def test_a_template_that_does_not_compile_is_named_and_the_others_still_load():
             assert "fine.html" in cache
     messages = [record.getMessage() for record in logs.records]
     assert any(m.startswith("Template broken.html does not compile") for m in messages)
-    assert any(" and 1 templates in " in m for m in messages), messages
+    assert any(", 1 templates and scoring in " in m for m in messages), messages
