@@ -2,10 +2,15 @@
 newsroom/gunicorn.conf.py): on a full machine, Varnish's hits and the databases go first."""
 
 import os
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
-from .conftest import gunicorn
+import pytest
+
+from .conftest import REPO_ROOT, gunicorn
 
 
 def _nice(pid):
@@ -65,3 +70,35 @@ def test_worker_nice_zero_leaves_them_alone(site_env):
     with gunicorn(site_env | {"WORKER_NICE": "0"}) as base_url:
         master, workers = _master_and_workers(base_url, lambda m, w: len(w) == 2)
     assert workers == [master] * 2
+
+
+def test_worker_nice_idle_puts_the_workers_in_the_idle_class(site_env):
+    def idle(pid):
+        return os.sched_getscheduler(pid) == os.SCHED_IDLE
+
+    with gunicorn(site_env | {"WORKER_NICE": "idle"}) as base_url:
+        deadline = time.monotonic() + 10
+        while True:
+            master, workers = _processes(base_url)
+            if (len(workers) == 2 and all(map(idle, workers))) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert [idle(pid) for pid in workers] == [True, True]
+        assert not idle(master)
+        # They still serve when the machine is quiet.
+        with urllib.request.urlopen(base_url + "/healthz", timeout=10) as answer:
+            assert answer.status == 200
+
+
+@pytest.mark.parametrize("value", ["idel", "20", "-3"])
+def test_a_worker_nice_gunicorn_cannot_apply_is_refused_at_start_with_its_name(value):
+    result = subprocess.run(
+        [sys.executable, "-c", "import runpy; runpy.run_path('newsroom/gunicorn.conf.py')"],
+        cwd=REPO_ROOT,
+        env=os.environ | {"WORKER_NICE": value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert f"WORKER_NICE={value!r}" in result.stderr
