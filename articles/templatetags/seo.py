@@ -116,6 +116,24 @@ def headline_item(article):
     return item(article)
 
 
+@register.simple_tag
+def headline_items(articles):
+    """``{% headline_items block.articles %}``: each story as ``<li>{% headline_item %}</li>``,
+    without a loop's per-story work in the template engine."""
+    from articles.cards import headline_item as item
+
+    return mark_safe("\n".join(f"<li>{item(article)}</li>" for article in articles))  # noqa: S308
+
+
+@register.simple_tag
+def card_items(articles, level=2):
+    """``{% card_items articles level=3 %}``: each story as ``<li>{% list_card %}</li>``, for a
+    list that shows every section (the front page's)."""
+    from articles.cards import story_card as card
+
+    return mark_safe("\n".join(f"<li>{card(article, level=level)}</li>" for article in articles))  # noqa: S308
+
+
 @register.simple_tag(takes_context=True)
 def list_card(context, article, level=None):
     """``{% list_card article level=3 %}``: a story in a list (``articles/cards.py``).
