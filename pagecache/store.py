@@ -129,18 +129,26 @@ def claimed(address):
     return cache().get(LOCK_PREFIX + page_key(address)) is not None
 
 
-def wait_for(address, seconds, interval=0.005):
+# How often a waiting process looks for the page: a page renders in 5–30 ms, and the
+# waiter holds a worker (sync workers serve one request at a time) until it looks
+# again, so it looks often — each look is one small read of the cache.
+WAIT_INTERVALS = (0.001, 0.002, 0.003)
+WAIT_INTERVAL_MAX = 0.004
+
+
+def wait_for(address, seconds):
     """The page at ``address`` once the process rendering it has stored it; None if it
     stores none (an uncacheable answer) or takes longer than ``seconds``."""
     deadline = time.monotonic() + seconds
+    looks = 0
     while time.monotonic() < deadline:
-        time.sleep(interval)
+        time.sleep(WAIT_INTERVALS[looks] if looks < len(WAIT_INTERVALS) else WAIT_INTERVAL_MAX)
+        looks += 1
         page = lookup(address)
         if page is not None:
             return page
         if not claimed(address):
             return lookup(address)
-        interval = min(interval * 2, 0.05)
     return None
 
 

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from unittest import mock
 
 from django.http import HttpResponse
 from django.test import RequestFactory, SimpleTestCase, override_settings
@@ -55,6 +56,28 @@ class CoalescingTests(SimpleTestCase):
         self.assertEqual([a.status_code for a in answers], [200] * 6)
         self.assertTrue(all(a.content == b"<p>the hot story</p>" for a in answers))
         self.assertEqual(sorted(a["X-Page-Cache"] for a in answers), ["hit"] * 5 + ["miss"])
+
+    def test_a_waiting_reader_looks_again_within_milliseconds_not_tens_of_them(self):
+        # A waiter holds its worker until it looks again: with 50 ms between looks, a
+        # page stored after 25 ms kept every waiting worker idle twice as long.
+        from pagecache import store
+
+        naps = []
+        sleep = time.sleep
+
+        def nap(seconds):
+            naps.append(seconds)
+            sleep(seconds)
+
+        def view(request):
+            sleep(0.15)
+            return HttpResponse("<p>the hot story</p>")
+
+        with mock.patch.object(store.time, "sleep", nap):
+            answers = self.readers(3, view)
+        self.assertEqual([a.status_code for a in answers], [200] * 3)
+        self.assertGreater(len(naps), 10)
+        self.assertLessEqual(max(naps), 0.005)
 
     def test_an_answer_that_may_not_be_cached_is_rendered_for_each_reader(self):
         renders = []
