@@ -3,7 +3,7 @@
 A list page shows twenty or more cards; through the template engine each costs a nested
 ``{% include %}`` (the card, its byline, its picture) with a context pushed for each,
 which was most of a list page's time. ``story_card`` writes the same markup with
-``_html`` (every value escaped), and the picture still comes from
+``_html``, ``format_html``'s equal (every value escaped), and the picture still comes from
 ``articles/_picture.html``, the one picture markup of the site.
 """
 

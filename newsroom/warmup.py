@@ -5,10 +5,11 @@ and the reverse lookups built on the first ``reverse()`` or ``resolve()``; each 
 is read and compiled the first time it is rendered (then kept by the cached loader);
 a cache backend's module (and the Redis client library, 240 ms to import) comes in on
 the first cache call; an app's own heavy parts (the comment scoring's abuse model, read
-from disk and converted there first once per version) on their first use. A worker's first page paid all of it: about 340 ms against 25 ms
-for the next, on the 1,000,000-story archive. gunicorn replaces each worker every
-``max_requests`` (see ``newsroom/gunicorn.conf.py``), so on a busy site that cost came
-back every few minutes per worker, in the p99 of every page.
+from disk, converted there first once per version) on their first use. A worker's first
+page paid all of it: about 340 ms against 25 ms for the next, on the 1,000,000-story
+archive. gunicorn replaces each worker every ``max_requests`` (see
+``newsroom/gunicorn.conf.py``), so on a busy site that cost came back every few minutes
+per worker, in the p99 of every page.
 
 ``warm()`` runs where the application is loaded (``newsroom/wsgi.py``): with
 ``preload_app`` that is gunicorn's master, once, and every worker forked from it starts
