@@ -34,16 +34,16 @@ def _processes_serving(port):
     return found
 
 
-def _master_and_workers(base_url, want):
-    """The master and its workers once ``want`` holds of their niceness (a worker sets it
-    just after it is forked, so a look too early sees the master's), or as they are after
-    ten seconds."""
+def _master_and_workers(base_url, want, look=_nice):
+    """``look`` (niceness unless told) of the master and of its workers, once ``want``
+    holds of them (a worker sets its priority just after it is forked, so a look too
+    early sees the master's), or as they are after ten seconds."""
     deadline = time.monotonic() + 10
     while True:
         master, workers = _processes(base_url)
-        niceness = [_nice(pid) for pid in workers]
-        if want(_nice(master), niceness) or time.monotonic() > deadline:
-            return _nice(master), niceness
+        seen = [look(pid) for pid in workers]
+        if want(look(master), seen) or time.monotonic() > deadline:
+            return look(master), seen
         time.sleep(0.1)
 
 
@@ -77,14 +77,9 @@ def test_worker_nice_idle_puts_the_workers_in_the_idle_class(site_env):
         return os.sched_getscheduler(pid) == os.SCHED_IDLE
 
     with gunicorn(site_env | {"WORKER_NICE": "idle"}) as base_url:
-        deadline = time.monotonic() + 10
-        while True:
-            master, workers = _processes(base_url)
-            if (len(workers) == 2 and all(map(idle, workers))) or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert [idle(pid) for pid in workers] == [True, True]
-        assert not idle(master)
+        master, workers = _master_and_workers(base_url, lambda _, w: w == [True, True], idle)
+        assert workers == [True, True]
+        assert not master
         # They still serve when the machine is quiet.
         with urllib.request.urlopen(base_url + "/healthz", timeout=10) as answer:
             assert answer.status == 200
