@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
+from newsroom import writers
 from newsroom.prepared import PreparedQuery
 
 from . import threads
@@ -219,8 +220,9 @@ def post(
             0, Finding(Reason.PASSED, Comment.Status.APPROVED, str(Reason.PASSED.label))
         )
     # Resubmission and flood checks read earlier comments, then insert: two requests
-    # from one commenter at once (a double click, a script) must not both pass.
-    with transaction.atomic():
+    # from one commenter at once (a double click, a script) must not both pass. In a
+    # storm, posters wait in line for SQLite's lock rather than sleep (newsroom.writers).
+    with writers.queued(), transaction.atomic():
         _lock_commenter(email=email, ip_address=ip_address)
         earlier = SAME_COMMENT.first(
             article=article.pk, email=email, body=body, since=now - RESUBMISSION_WINDOW
