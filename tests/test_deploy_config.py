@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
@@ -65,8 +66,11 @@ def self_signed_certificate(folder):
     return cert, key
 
 
-def adapted_config(folder, *, upstreams, http_port, https_port, var_dir, cert, key):
-    """deploy/nginx.conf with this machine's paths and ports; nothing else changed."""
+def adapted_config(folder, *, upstreams, posts, http_port, https_port, var_dir, cert, key):
+    """deploy/nginx.conf with this machine's paths and ports; nothing else changed.
+
+    ``upstreams``: the two hosts' readers' workers; ``posts``: their comment posts' workers.
+    """
     text = CONFIG.read_text()
     # Started as root (CI), workers would run as www-data, which cannot read the test's
     # private temporary folders; started as anyone else, nginx ignores the directive.
@@ -81,6 +85,8 @@ def adapted_config(folder, *, upstreams, http_port, https_port, var_dir, cert, k
         ),
         ("server 10.0.0.11:8000", f"server {upstreams[0]}"),
         ("server 10.0.0.12:8000", f"server {upstreams[1]}"),
+        ("server 10.0.0.11:8001", f"server {posts[0]}"),
+        ("server 10.0.0.12:8001", f"server {posts[1]}"),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen [::]:80;\n", ""),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
@@ -112,6 +118,7 @@ def test_the_example_config_passes_nginx_t(nginx, tmp_path):
     config = adapted_config(
         tmp_path,
         upstreams=["127.0.0.1:8001", "127.0.0.1:8002"],
+        posts=["127.0.0.1:8003", "127.0.0.1:8004"],
         http_port=free_port(),
         https_port=free_port(),
         var_dir=tmp_path,
@@ -125,49 +132,67 @@ def test_the_example_config_passes_nginx_t(nginx, tmp_path):
     assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
 
 
+@contextmanager
+def serving_nginx(nginx, folder, *, upstreams, posts, env):
+    """The example nginx in front of those gunicorn addresses; yields its addresses."""
+    cert, key = self_signed_certificate(folder)
+    http_port, https_port = free_port(), free_port()
+    config = adapted_config(
+        folder,
+        upstreams=upstreams,
+        posts=posts,
+        http_port=http_port,
+        https_port=https_port,
+        var_dir=env["NEWSROOM_VAR_DIR"],
+        cert=cert,
+        key=key,
+    )
+    server = subprocess.Popen(
+        nginx_command(nginx, config, folder, "-g", "daemon off;"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    tls = ssl.create_default_context(cafile=str(cert))
+    base = f"https://127.0.0.1:{https_port}"
+    try:
+        try:
+            wait_for(lambda: Browser(base, ssl_context=tls).get("/healthz").status == 200)
+        except BaseException:
+            print((folder / "error.log").read_text(errors="replace"))
+            raise
+        yield {
+            "https": base,
+            "http": f"http://127.0.0.1:{http_port}",
+            "tls": tls,
+            "env": env,
+            "log": folder / "access.log",
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _address(base_url):
+    return base_url.removeprefix("http://")
+
+
 @pytest.fixture(scope="module")
 def proxied(nginx, tmp_path_factory):
-    """The demo site on two gunicorn hosts behind the example nginx; yields its addresses."""
+    """The demo site on two gunicorn hosts behind the example nginx; yields its addresses.
+
+    Host A also runs the small pool for comment posts; host B's is down (a port where
+    nothing listens), so posts must go to A's."""
     folder = tmp_path_factory.mktemp("nginx")
-    cert, key = self_signed_certificate(folder)
     with (
         demo_site_env(suffix="_nginx", TRUSTED_PROXIES="127.0.0.1") as env,
         gunicorn(env, workers=1) as host_a,
         gunicorn(env, workers=1) as host_b,
+        gunicorn(env, workers=1) as posts_a,
     ):
-        http_port, https_port = free_port(), free_port()
-        config = adapted_config(
-            folder,
-            upstreams=[host.removeprefix("http://") for host in (host_a, host_b)],
-            http_port=http_port,
-            https_port=https_port,
-            var_dir=env["NEWSROOM_VAR_DIR"],
-            cert=cert,
-            key=key,
-        )
-        server = subprocess.Popen(
-            nginx_command(nginx, config, folder, "-g", "daemon off;"),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        tls = ssl.create_default_context(cafile=str(cert))
-        base = f"https://127.0.0.1:{https_port}"
-        try:
-            try:
-                wait_for(lambda: Browser(base, ssl_context=tls).get("/healthz").status == 200)
-            except BaseException:
-                print((folder / "error.log").read_text(errors="replace"))
-                raise
-            yield {
-                "https": base,
-                "http": f"http://127.0.0.1:{http_port}",
-                "tls": tls,
-                "env": env,
-                "log": folder / "access.log",
-            }
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        hosts = [_address(host_a), _address(host_b)]
+        posts = [_address(posts_a), f"127.0.0.1:{free_port()}"]
+        with serving_nginx(nginx, folder, upstreams=hosts, posts=posts, env=env) as proxy:
+            yield proxy | {"hosts": hosts, "posts": posts}
 
 
 def wait_for(check, timeout=20):
@@ -249,6 +274,79 @@ def test_a_comment_through_nginx_records_the_readers_address(proxied):
         timeout=60,
     )
     assert stored.stdout.split()[-1] == READER
+
+
+def _post_comment(proxy, *, email, body, address):
+    browser = reader(proxy, **{"X-Forwarded-For": address})
+    page = browser.get(STORY)
+    form = page.form(id="comment-form")
+    action = re.search(r'action="(/comments/post/\d+/)#comment-form"', page.text).group(1)
+    values = form.values | {"name": "Pool Reader", "email": email, "body": body}
+    return page, browser.post(action, values, headers={"Sec-Fetch-Site": "same-origin"})
+
+
+def _upstreams(proxy, request_id):
+    """The gunicorn addresses nginx tried for a request, in order (from its access log)."""
+    wait_for(lambda: f"request_id={request_id}" in proxy["log"].read_text())
+    line = next(
+        line for line in proxy["log"].read_text().splitlines() if f"request_id={request_id}" in line
+    )
+    return re.search(r"upstream=(.*?) request_id=", line).group(1).split(", ")
+
+
+def _stored(env, body):
+    counted = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            f"from comments.models import Comment; print(Comment.objects.filter(body={body!r}).count())",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return int(counted.stdout.split()[-1])
+
+
+def test_comment_posts_have_workers_of_their_own_and_readers_do_not_share_them(proxied):
+    """In a storm of comments no reader waits for a worker busy with a post: nginx sends
+    comment posts to the small pool, and skips a host whose pool is down."""
+    body = "Posted through nginx to the workers that take comments."
+    page, answer = _post_comment(
+        proxied, email="pool@example.com", body=body, address="203.0.113.51"
+    )
+    assert answer.status == 303, answer.text[:2000]
+    assert _stored(proxied["env"], body) == 1
+    tried = _upstreams(proxied, answer.headers["X-Request-ID"])
+    assert tried[-1] == proxied["posts"][0]  # answered by host A's pool for posts
+    assert not set(tried) & set(proxied["hosts"])
+    # The story page itself came from a readers' worker.
+    read = _upstreams(proxied, page.headers["X-Request-ID"])
+    assert read[-1] in proxied["hosts"]
+    assert proxied["posts"][0] not in read
+
+
+def test_with_every_posts_pool_down_the_readers_workers_take_the_comments(nginx, proxied, tmp_path):
+    """A posts pool not started, or crashed, loses no comment: the readers' workers
+    take them. Each is stored once (a POST is passed on only if it was never sent)."""
+    down = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    with serving_nginx(
+        nginx, tmp_path, upstreams=proxied["hosts"], posts=down, env=proxied["env"]
+    ) as proxy:
+        body = "Posted while the workers for comments were down."
+        _, answer = _post_comment(
+            proxy, email="fallback@example.com", body=body, address="203.0.113.52"
+        )
+        assert answer.status == 303, answer.text[:2000]
+        tried = _upstreams(proxy, answer.headers["X-Request-ID"])
+    assert tried[-1] in proxied["hosts"]
+    assert set(tried[:-1]) <= set(down)
+    assert _stored(proxied["env"], body) == 1
 
 
 def test_uploads_up_to_the_picture_cap_pass_and_bigger_ones_are_refused(proxied):

@@ -182,13 +182,21 @@ async def _exchange(port, request, timeout):
     return int(head[0].split()[1]), headers
 
 
-async def _drive(port, make_request, *, count, seconds, concurrency, timeout):
+async def _drive(port, make_request, *, count, seconds, concurrency, timeout, rate):
     results = []
-    deadline = time.monotonic() + seconds
+    began = time.monotonic()
+    deadline = began + seconds
     numbers = iter(range(1, count + 1))
 
     async def sender():
         for n in numbers:
+            if rate:
+                # Request n is due at (n - 1) / rate: a steady pace that catches up when
+                # the server has kept every sender busy.
+                due = began + (n - 1) / rate
+                if due >= deadline:
+                    return
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
             if time.monotonic() >= deadline:
                 return
             started = time.monotonic()
@@ -199,15 +207,14 @@ async def _drive(port, make_request, *, count, seconds, concurrency, timeout):
                 continue
             results.append((n, status, time.monotonic() - started, headers))
 
-    started = time.monotonic()
     await asyncio.gather(*(sender() for _ in range(concurrency)))
-    return results, time.monotonic() - started
+    return results, time.monotonic() - began
 
 
-def drive(port, make_request, *, count, seconds, concurrency, timeout=30):
+def drive(port, make_request, *, count, seconds, concurrency, timeout=30, rate=None):
     """Send up to ``count`` requests in ``seconds`` (requests started by then are
-    answered), ``concurrency`` at a time. Each: (n, status or error name, seconds,
-    headers); and the time taken."""
+    answered), ``concurrency`` at a time; with ``rate``, at that many a second at
+    most. Each: (n, status or error name, seconds, headers); and the time taken."""
     return asyncio.run(
         _drive(
             port,
@@ -216,6 +223,7 @@ def drive(port, make_request, *, count, seconds, concurrency, timeout=30):
             seconds=seconds,
             concurrency=concurrency,
             timeout=timeout,
+            rate=rate,
         )
     )
 

@@ -326,6 +326,12 @@ def parse(argv=None):
         help="a PostgreSQL database the bench drops and refills (its name must contain "
         "'bench'); default: SQLite in a temporary directory",
     )
+    parser.add_argument(
+        "--storm-rate",
+        type=float,
+        default=250,
+        help="comments a second in the storm while the story is read (250)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
     args = parser.parse_args(argv)
     args.memory_requests = 10_000

@@ -21,6 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -197,6 +198,17 @@ def flush_cache(redis_url=REDIS_URL):
 # gunicorn --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Address:
+    """Where something listens on 127.0.0.1 (a proxy): what load is sent to."""
+
+    port: int
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -210,6 +222,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.name = name
+        self.workers = int(env.get("WEB_CONCURRENCY") or workers())
         # The access log goes to stdout as configured; here to a file, as a log
         # shipper would take it, and the error log beside it.
         self.access_log = Path(log_dir) / f"{name}.access.log"
@@ -235,7 +248,7 @@ class Server:
                 time.sleep(0.2)
                 continue
             # Every worker forked and ready: gunicorn starts them one after another.
-            if len(self.worker_pids()) >= workers():
+            if len(self.worker_pids()) >= self.workers:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name}: no answer within {seconds} s\n{self.tail()}")

@@ -20,7 +20,15 @@ from .load import PROXY_HEADERS, Wrk, drive, http_request, percentile, wrk
 from .site import log
 from .varnish import varnish
 
-READ_PAUSE_MS = 2
+READ_PAUSE_MS = 8
+# Workers of the pool that takes comment posts (deploy/nginx.conf's newsroom_posts).
+POST_WORKERS = 3
+LABELS = {
+    "capacity": "one pool",
+    "one pool": "one pool for posts and reads",
+    "own workers": "on workers of their own",
+    "varnish": "reads behind Varnish",
+}
 
 
 def _ratio(value, idle):
@@ -57,48 +65,52 @@ class CommentScenarios:
     """Mixed into ``run.Bench``: uses its server, content, results and settings."""
 
     def storm(self):
-        """New commenters post as fast as they can while the cached story is read: first
-        straight from gunicorn, then as deployed, with Varnish (deploy/varnish.vcl) in
-        front, where readers' hits never wait for a worker that is busy with a post."""
+        """New commenters post while the cached story is read at a steady pace.
+
+        First as fast as they can, to learn what one pool of workers takes. Then at a
+        steady ``--storm-rate`` (250 a second), while the story is read: from one pool
+        that serves posts and reads alike (for comparison: every worker may be busy
+        with a post when a reader comes); with comment posts on workers of their own,
+        as deploy/nginx.conf sends them (the bench is the proxy, see site.py); and with
+        Varnish (deploy/varnish.vcl) in front for the reads.
+        """
         readers = max(2, self.connections // 4)
         posters = max(2, self.connections // 2)
         prefix = f"storm-{int(time.time())}"
         proxy_port = site.free_port()
-        # As deployed with the cache on the same host: Varnish purged by the site, and
-        # the workers in the idle scheduling class (WORKER_NICE=idle, see
-        # newsroom/gunicorn.conf.py) so that its hits never wait behind a post.
-        purge = {"CACHE_PURGE_URLS": f"http://127.0.0.1:{proxy_port}/", "WORKER_NICE": "idle"}
+        purge = {"CACHE_PURGE_URLS": f"http://127.0.0.1:{proxy_port}/"}
         phases = {}
         with self.serve("storm", 600, **purge) as server:
             action, token = self._comment_form(server)
             # Every worker has read the story and taken a comment before it is measured.
-            self.warm(server, [self.hot])
-            drive(
-                server.port,
-                lambda n: _comment(server.port, action, token, f"warm-{prefix}", n + 60_000),
-                count=4 * site.workers(),
-                seconds=120,
-                concurrency=site.workers(),
+            self._warm_posts(server, action, token, prefix, 4_000_000)
+            log(f"storm: comments posted as fast as {posters} connections can, one pool")
+            phases["capacity"] = self._posts(server.port, action, token, prefix, 0, posters)
+            phases["one pool"] = self._storm_phase(
+                server, server, action, token, prefix, 1_000_000, readers, posters
             )
-            phases["gunicorn"] = self._storm_phase(
-                server.port, server.base, action, token, prefix, 0, readers, posters
-            )
-            with varnish(
-                port=proxy_port,
-                backend_port=server.port,
-                ready_path=self.hot,
-                headers=PROXY_HEADERS,
-            ):
-                phases["varnish"] = self._storm_phase(
-                    proxy_port,
-                    f"http://127.0.0.1:{proxy_port}",
-                    action,
-                    token,
-                    prefix,
-                    1_000_000,
-                    readers,
-                    posters,
+            # The pool for comment posts: few workers, in the idle scheduling class
+            # (newsroom/gunicorn.conf.py), so readers' workers and Varnish go first.
+            pool = self.env | {"PAGE_CACHE_SECONDS": "600", "WORKER_NICE": "idle"} | purge
+            pool |= {"WEB_CONCURRENCY": str(POST_WORKERS)}
+            servers = self.results.details.setdefault("servers", {})
+            with site.serving(
+                "newsroom.wsgi", pool, self.log_dir, "storm-posts", record=servers
+            ) as posts:
+                self._warm_posts(posts, action, token, prefix, 5_000_000)
+                phases["own workers"] = self._storm_phase(
+                    server, posts, action, token, prefix, 2_000_000, readers, posters
                 )
+                with varnish(
+                    port=proxy_port,
+                    backend_port=server.port,
+                    ready_path=self.hot,
+                    headers=PROXY_HEADERS,
+                ):
+                    cache = site.Address(proxy_port)
+                    phases["varnish"] = self._storm_phase(
+                        cache, posts, action, token, prefix, 3_000_000, readers, posters
+                    )
             time.sleep(1)  # let the last requests' after-commit work finish
         rows = site.inside(self.env, "storm-rows", "--prefix", prefix)
         counts = site.inside(
@@ -115,27 +127,43 @@ class CommentScenarios:
         )
         self._storm_rows(phases, rows, counts["comment POST"], prefix)
 
-    def _storm_phase(self, port, base, action, token, prefix, first, readers, posters):
-        where = "straight from gunicorn" if first == 0 else "behind Varnish"
-        wrk(base, [self.hot], seconds=1, connections=readers)  # Varnish has the page
-        # Readers come at a steady pace, as readers do: at most 1 / READ_PAUSE per
-        # connection (4,000 req/s with 8), about what gunicorn serves hits at idle.
-        # Unpaced, Varnish's hits would take every core from the posts.
-        pace = {"pause_ms": READ_PAUSE_MS}
-        log(f"storm {where}: idle reads of the story, {readers} connections")
-        idle = self._wrk(base, [self.hot], connections=readers, **pace)
-        log(f"storm {where}: comments posted by {posters} connections while the story is read")
-        reads = Wrk(base, [self.hot], seconds=self.seconds, connections=readers, **pace)
+    def _warm_posts(self, server, action, token, prefix, first):
+        self.warm(server, [self.hot])
+        drive(
+            server.port,
+            lambda n: _comment(server.port, action, token, f"warm-{prefix}", first + n),
+            count=4 * server.workers,
+            seconds=120,
+            concurrency=server.workers,
+        )
+
+    def _posts(self, port, action, token, prefix, first, posters, rate=None):
         answers, elapsed = drive(
             port,
             lambda n: _comment(port, action, token, prefix, first + n),
             count=self.args.storm_max,
             seconds=self.seconds,
             concurrency=posters,
+            rate=rate,
         )
-        during = reads.result()
         answers = [(first + n, status, took, headers) for n, status, took, headers in answers]
-        return {"answers": answers, "elapsed": elapsed, "idle": idle, "during": during}
+        return {"answers": answers, "elapsed": elapsed}
+
+    def _storm_phase(self, readers_to, posts_to, action, token, prefix, first, readers, posters):
+        """Reads of the story from ``readers_to``, idle and then while comments go to
+        ``posts_to`` at the steady rate."""
+        wrk(readers_to.base, [self.hot], seconds=1, connections=readers)  # cached there
+        # Readers come at a steady pace, as readers do: at most 1 / READ_PAUSE a second
+        # per connection (about 1,000 req/s with 8), a third of what one pool serves as
+        # hits, so that the machine has room for the posts (about a core at 250/s).
+        pace = {"pause_ms": READ_PAUSE_MS}
+        log(f"storm: idle reads of the story from {readers_to.base}, {readers} connections")
+        idle = self._wrk(readers_to.base, [self.hot], connections=readers, **pace)
+        rate = self.args.storm_rate
+        log(f"storm: {rate:.0f} comments a second to {posts_to.base} while the story is read")
+        reads = Wrk(readers_to.base, [self.hot], seconds=self.seconds, connections=readers, **pace)
+        posted = self._posts(posts_to.port, action, token, prefix, first, posters, rate=rate)
+        return posted | {"idle": idle, "during": reads.result()}
 
     def _storm_rows(self, phases, rows, post_queries, prefix):
         answers = [answer for phase in phases.values() for answer in phase["answers"]]
@@ -157,17 +185,13 @@ class CommentScenarios:
             "stored_twice": twice[:20],
             "answered_303_not_stored_once": missing[:20],
             "refused_but_stored": refused_but_stored[:20],
+            "steady_rate": self.args.storm_rate,
         }
+        steady = [where for where in phases if where != "capacity"]
         self.results.target(
             "comments posted ≥ 200 per second",
-            ", ".join(
-                f"{posted['rps']:.0f}/s stored {label} ({posted['requests']:,} POSTs in "
-                f"{posted['seconds']:.1f} s)"
-                for label, posted in (
-                    ("straight to gunicorn", rates["gunicorn"]),
-                    ("through Varnish", rates["varnish"]),
-                )
-            ),
+            f"{rates['capacity']['rps']:.0f}/s stored as fast as they came to one pool; "
+            + ", ".join(f"{rates[where]['rps']:.0f}/s {LABELS[where]}" for where in steady),
             min(posted["rps"] for posted in rates.values()) >= 200,
         )
         self.results.target(
@@ -176,10 +200,10 @@ class CommentScenarios:
             + (", ".join(f"{k} × {v}" for k, v in statuses.items() if k != "303") or "none"),
             intact,
         )
-        for where, label in (("varnish", "behind Varnish"), ("gunicorn", "straight from gunicorn")):
+        for where in ("own workers", "varnish"):
             idle, during = phases[where]["idle"], phases[where]["during"]
             self.results.target(
-                f"cached story reads during the storm within 2× of idle latency, {label}",
+                f"cached story reads during the storm within 2× of idle latency, {LABELS[where]}",
                 f"p50 {idle['p50_ms']:.1f} → {during['p50_ms']:.1f} ms, "
                 f"p99 {idle['p99_ms']:.1f} → {during['p99_ms']:.1f} ms, "
                 f"{idle['rps']:,.0f} → {during['rps']:,.0f} req/s",
@@ -191,7 +215,6 @@ class CommentScenarios:
             )
 
     def _storm_phase_rows(self, where, phase, post_queries):
-        label = "straight to gunicorn" if where == "gunicorn" else "through Varnish"
         answers, elapsed = phase["answers"], phase["elapsed"]
         statuses = _statuses(answers)
         stored = sum(1 for _, status, _, _ in answers if status == 303)
@@ -206,20 +229,23 @@ class CommentScenarios:
             "statuses": statuses,
         }
         too_fast = statuses.get("429", 0)
+        how = "as fast as they come" if where == "capacity" else f"{self.args.storm_rate:.0f}/s"
         self.results.row(
             "storm",
-            f"comment POSTs {label} (stored per second)",
+            f"comment POSTs {how}, {LABELS[where]}",
             posted,
             queries=post_queries["queries"],
             notes=[f"{stored:,} stored (303)", f"{too_fast} × 429" if too_fast else "no 429"],
             ratio=False,
         )
-        reads = "hits" if where == "gunicorn" else "Varnish hits"
+        if where == "capacity":
+            return posted
+        reads = "Varnish hits" if where == "varnish" else "hits"
         idle, during = phase["idle"], phase["during"]
         self.results.row("storm", f"story page {reads}, idle", idle, ratio=False)
         self.results.row(
             "storm",
-            f"story page {reads}, during the storm",
+            f"story page {reads}, posts {LABELS[where]}",
             during,
             ratio=False,
             notes=[
