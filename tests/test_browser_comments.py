@@ -4,19 +4,17 @@ Run with ``python -m pytest tests/test_browser_comments.py`` (see tests/conftest
 """
 
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from .conftest import shell
 
 pytestmark = pytest.mark.browser
 
 expect.set_options(timeout=10_000)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 # Not the story tests/test_browser.py uses: that one expects no comments.
 STORY = "Volunteers count a record number of swifts over the old mill"
 MODERATOR = ("moderator", "newsroom-demo")
@@ -51,20 +49,6 @@ from datetime import timedelta
 from comments.models import Comment
 Comment.objects.filter(ip_address="127.0.0.1").update(created_at=F("created_at") - timedelta(minutes=5))
 """
-
-
-def shell(site_env, code):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
-        cwd=REPO_ROOT,
-        env=site_env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()
 
 
 @pytest.fixture

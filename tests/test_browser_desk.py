@@ -3,13 +3,12 @@ question appears only when it matters, and restoring a live story keeps it live.
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from . import conftest
 from .conftest import REPO_ROOT, manage
 from .test_browser_admin import EDITOR, log_in
 
@@ -21,17 +20,8 @@ SEED = Path(REPO_ROOT).parent / "shared" / "seed" / "story-kstp-north-korea-troo
 
 
 def shell(env, code):
-    """Run Python inside the site's Django (its own database), returning what it prints."""
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return done.stdout.strip().splitlines()[-1]
+    """Run Python inside the site's Django (its own database), returning what it printed last."""
+    return conftest.shell(env, code)[-1]
 
 
 def live_story(env, slug, headline, *, days_ago=3):

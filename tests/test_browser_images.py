@@ -8,34 +8,18 @@ new point and crop.
 
 import re
 import secrets
-import subprocess
-import sys
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .conftest import REPO_ROOT
+from .conftest import shell
 from .test_browser_admin import EDITOR, log_in, watch_for_problems
 
 pytestmark = pytest.mark.browser
 
 LIBRARY = "/admin/images/picture/"
 BULK_UPLOAD = "/admin/images/picture/upload/"
-
-
-def shell(site_env, code):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
-        cwd=REPO_ROOT,
-        env=site_env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()
 
 
 def picture_files(folder, word, count=3):

@@ -11,7 +11,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from html import unescape
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO_ROOT, demo_site_env, free_port, gunicorn
+from .conftest import REPO_ROOT, demo_site_env, free_port, gunicorn, shell
 from .http_client import Browser
 
 CONFIG = REPO_ROOT / "deploy" / "nginx.conf"
@@ -257,23 +256,11 @@ def test_a_comment_through_nginx_records_the_readers_address(proxied):
     values = form.values | {"name": "Proxy Reader", "email": "proxy@example.com", "body": body}
     answer = browser.post(action, values, headers={"Sec-Fetch-Site": "same-origin"})
     assert answer.status == 303, answer.text[:2000]
-    stored = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from comments.models import Comment;"
-            f"print(Comment.objects.get(body={body!r}).ip_address)",
-        ],
-        cwd=REPO_ROOT,
-        env=proxied["env"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+    stored = shell(
+        proxied["env"],
+        f"from comments.models import Comment; print(Comment.objects.get(body={body!r}).ip_address)",
     )
-    assert stored.stdout.split()[-1] == READER
+    assert stored[-1] == READER
 
 
 def _post_comment(proxy, *, email, body, address):
@@ -295,22 +282,10 @@ def _upstreams(proxy, request_id):
 
 
 def _stored(env, body):
-    counted = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            f"from comments.models import Comment; print(Comment.objects.filter(body={body!r}).count())",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+    code = (
+        f"from comments.models import Comment; print(Comment.objects.filter(body={body!r}).count())"
     )
-    return int(counted.stdout.split()[-1])
+    return int(shell(env, code)[-1])
 
 
 def test_comment_posts_have_workers_of_their_own_and_readers_do_not_share_them(proxied):

@@ -9,8 +9,6 @@ flooded) behind a "proxy" at 127.0.0.1, so each test speaks from its own address
 import html
 import json
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,7 +20,7 @@ import pytest
 
 from comments.checks import TOKEN_MIN_AGE
 
-from .conftest import REPO_ROOT, demo_site_env, gunicorn
+from .conftest import demo_site_env, gunicorn, shell
 
 SENDERS = 10
 # One burst can miss the race by chance; each burst uses its own commenters.
@@ -96,16 +94,7 @@ def stored_comments(env, story_path):
         f"print(json.dumps(list(Comment.objects.filter(article__slug={slug!r})"
         ".values_list('email', 'body'))))"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return [tuple(row) for row in json.loads(result.stdout.strip().splitlines()[-1])]
+    return [tuple(row) for row in json.loads(shell(env, code)[-1])]
 
 
 def fields(token, *, name, email, body):
