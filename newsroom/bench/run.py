@@ -9,12 +9,10 @@ import shutil
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from . import report, site
-from .load import PROXY_HEADERS, drive, http_request, percentile, wrk
+from .load import drive, fetch, http_request, percentile, wrk
 from .site import log
 from .storms import CommentScenarios
 
@@ -22,25 +20,6 @@ SCENARIOS = ["floor", "rendered", "cached", "storm", "breaking", "memory"]
 # Rows that are ratios to the floor measure it in the same run.
 NEEDS_FLOOR = {"floor", "rendered", "cached"}
 TOKEN_MIN_AGE = 3  # comments.checks.TOKEN_MIN_AGE: sooner looks like a robot
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def fetch(url, headers=None):
-    """(status, headers, text) of one GET through the bench's proxy."""
-    opener = urllib.request.build_opener(_NoRedirects)
-    request = urllib.request.Request(  # noqa: S310 - the bench talks to 127.0.0.1 only
-        url, headers=PROXY_HEADERS | (headers or {})
-    )
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as answer:
-        with answer:
-            return answer.code, answer.headers, answer.read().decode()
 
 
 class Bench(CommentScenarios):

@@ -23,12 +23,39 @@ from .varnish import varnish
 READ_PAUSE_MS = 8
 # Workers of the pool that takes comment posts (deploy/nginx.conf's newsroom_posts).
 POST_WORKERS = 3
+# Breaking news: approving turns, each between two idle ones.
+BREAKING_ROUNDS = 3
 LABELS = {
     "capacity": "one pool",
     "one pool": "one pool for posts and reads",
     "own workers": "on workers of their own",
     "varnish": "reads behind Varnish",
 }
+
+
+def _together(runs):
+    """Several wrk runs of the same load as one: requests and seconds added up, the
+    median of their p50s and the highest of their p99s."""
+    requests = sum(run["requests"] for run in runs)
+    seconds = sum(run["seconds"] for run in runs)
+    p50s = sorted(run["p50_ms"] for run in runs)
+    cache = Counter()
+    for run in runs:
+        cache.update(run["cache"])
+    return {
+        "requests": requests,
+        "seconds": round(seconds, 2),
+        "rps": requests / seconds if seconds else 0.0,
+        "p50_ms": p50s[len(p50s) // 2],
+        "p99_ms": max(run["p99_ms"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "cache": dict(cache),
+        "rps_per_turn": [round(run["rps"]) for run in runs],
+    }
+
+
+def _turns(measured):
+    return "turns " + " / ".join(f"{rps:,}" for rps in measured["rps_per_turn"])
 
 
 def _ratio(value, idle):
@@ -257,11 +284,16 @@ class CommentScenarios:
         return posted
 
     def breaking(self):
+        """Readers over many pages and one hot story, idle and while comments are
+        approved on the hot story, in turns: idle, approving, idle… ``BREAKING_ROUNDS``
+        times, ending idle. A shared machine's speed drifts by more than the effect
+        measured (a third between runs minutes apart, here); turns that short, each
+        approving turn between two idle ones, compare like with like."""
         stories = self.content["stories"][: self.args.breaking_stories]
         others = [self.content["home"], *self.content["sections"], *stories]
         half = max(1, self.connections // 2)
         # Long enough for approvals to land and their effect to be seen, even in --quick.
-        seconds = max(self.seconds, 6)
+        seconds = max(self.seconds // 2, 5)
         with self.serve("breaking", 600) as server:
             action, _ = self._comment_form(server)
             log(f"breaking: warming {len(others) + 1} pages")
@@ -273,23 +305,42 @@ class CommentScenarios:
                 seconds=300,
                 concurrency=site.workers(),
             )
-            phases = {}
-            for phase in ("idle", "approving"):
+            turns = {"idle": [], "approving": []}
+            for phase in ["idle", "approving"] * BREAKING_ROUNDS + ["idle"]:
                 approver = None
                 if phase == "approving":
-                    approver = self._approver(server, action, seconds)
+                    first = 1000 * len(turns["approving"])
+                    approver = self._approver(server, action, seconds, first)
                 log(f"breaking: {phase}, {len(others)} pages and the hot story, {half}+{half}")
                 spread = Wrk(server.base, others, seconds=seconds, connections=half)
                 hot = Wrk(server.base, [self.hot], seconds=seconds, connections=half)
-                phases[phase] = {"others": spread.result(), "hot": hot.result()}
+                turn = {"others": spread.result(), "hot": hot.result()}
                 if approver is not None:
                     out, err = approver.communicate(timeout=60)
                     if approver.returncode:
                         raise RuntimeError(f"approver failed:\n{err[-3000:]}")
-                    phases[phase]["approver"] = json.loads(out.strip().splitlines()[-1])
+                    turn["approver"] = json.loads(out.strip().splitlines()[-1])
+                turns[phase].append(turn)
+        phases = {
+            phase: {
+                "others": _together([turn["others"] for turn in measured]),
+                "hot": _together([turn["hot"] for turn in measured]),
+                "turns": measured,
+            }
+            for phase, measured in turns.items()
+        }
+        approvals = [turn["approver"] for turn in turns["approving"]]
+        phases["approving"]["approver"] = {
+            "approved": sum(a["approved"] for a in approvals),
+            "approved_per_second": round(
+                sum(a["approved_within_window"] for a in approvals) / (seconds * len(approvals)),
+                2,
+            ),
+            "problems": [a["problems"] for a in approvals],
+        }
         self._breaking_rows(phases, len(others))
 
-    def _approver(self, server, action, seconds):
+    def _approver(self, server, action, seconds, first):
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -308,6 +359,8 @@ class CommentScenarios:
                 "2",
                 "--prefix",
                 f"breaking-{int(time.time())}",
+                "--first",
+                str(first),
             ],
             cwd=site.ROOT,
             env=self.env | {"PAGE_CACHE_SECONDS": "600"},
@@ -336,7 +389,7 @@ class CommentScenarios:
                 f"{pages} other pages, {label}",
                 others,
                 ratio=False,
-                notes=[f"hit rate {hit_rate(others):.1%}"]
+                notes=[f"hit rate {hit_rate(others):.1%}", _turns(others)]
                 + (
                     [f"× {_ratio(others['rps'], idle['others']['rps']):.2f} of idle"]
                     if phase is busy
@@ -348,7 +401,7 @@ class CommentScenarios:
                 f"hot story, {label}",
                 hot,
                 ratio=False,
-                notes=[f"hit rate {hit_rate(hot):.1%}"]
+                notes=[f"hit rate {hit_rate(hot):.1%}", _turns(hot)]
                 + (
                     [f"× {_ratio(hot['rps'], idle['hot']['rps']):.2f} of idle"]
                     if phase is busy
