@@ -8,9 +8,11 @@ Some requests are *refused* rather than decided (comments closed, a form too old
 to trust, posting too fast): nothing is stored, a ``ValidationError`` with a
 ``code`` tells the view, and the reader gets the form back with the text kept.
 Everything else is stored, whatever the decision, with the reasons for it.
+
+Bans (``comments.bans``) are decisions about commenters rather than comments; the
+moderators' ban and unban actions are found here too.
 """
 
-import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, NotSupportedError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,14 +28,19 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 from newsroom import writers
-from newsroom.prepared import PreparedQuery
 
-from . import threads
+from . import posting, threads
+from .bans import (
+    ban,
+    ban_commenters,
+    other_commenters_on,
+    pks_of,
+    unban,
+    unban_commenters,
+)
 from .checks import CHECKS, Finding, Submission, check_scores, decide
 from .digest import checked_recently, send_digest
 from .models import (
-    MAX_DEPTH,
-    Ban,
     Comment,
     CommentSettings,
     Reason,
@@ -78,96 +85,6 @@ RESUBMISSION_WINDOW = timedelta(days=1)
 # Posting ------------------------------------------------------------------------
 
 
-def _place_reply(article, parent_id):
-    """The comment a reply hangs under, and a note when it cannot hang where asked."""
-    if parent_id is None:
-        return None, None
-    parent = Comment.objects.public().for_article(article).filter(pk=parent_id).first()
-    if parent is None:
-        note = _("the comment it answers is not shown; posted as a new comment")
-        return None, Finding(Reason.REPLY_MOVED, None, note)
-    if parent.depth >= MAX_DEPTH - 1:
-        note = _("replies nest %(depth)d deep; placed beside the comment it answers") % {
-            "depth": MAX_DEPTH
-        }
-        return parent.parent, Finding(Reason.REPLY_MOVED, None, note)
-    return parent, None
-
-
-# The two reads inside the poster's lock, compiled once (newsroom.prepared).
-_field = Comment._meta.get_field
-LAST_BY_COMMENTER = PreparedQuery(
-    lambda email, ip_address, since: (
-        Comment.objects.by_commenter(email=email, ip_address=ip_address)
-        .filter(created_at__gt=since)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:1]
-    ),
-    email=_field("email"),
-    ip_address=_field("ip_address"),
-    since=_field("created_at"),
-)
-SAME_COMMENT = PreparedQuery(
-    lambda article, email, body, since: Comment.objects.filter(
-        article=article, email=email, body=body, created_at__gte=since
-    ).order_by("-created_at")[:1],
-    article=_field("article"),
-    email=_field("email"),
-    body=_field("body"),
-    since=_field("created_at"),
-)
-
-
-def _check_flood(*, email, ip_address, site, now):
-    if not site.flood_seconds:
-        return
-    since = now - timedelta(seconds=site.flood_seconds)
-    last = LAST_BY_COMMENTER.first(email=email or None, ip_address=ip_address, since=since)
-    if last is not None:
-        wait = max(1, int((last - since).total_seconds() + 0.999))
-        raise ValidationError(
-            _(
-                "You are commenting too fast. Please wait %(wait)d seconds, then send your "
-                "comment again; it is kept below."
-            ),
-            code="flood",
-            params={"wait": wait},
-        )
-
-
-def _lock_commenter(*, email, ip_address):
-    """Hold, until the current transaction ends, a lock per key of this commenter.
-
-    The lock lives in the database, so it holds across workers and hosts. On
-    PostgreSQL: transaction-level advisory locks, one per key, taken in a fixed
-    order so two posters sharing a key cannot deadlock. On SQLite the project's
-    ``transaction_mode=IMMEDIATE`` makes every transaction take the database's
-    write lock when it begins, which already serialises posters.
-    """
-    keys = sorted(
-        f"comment-poster:{kind}:{value}"
-        for kind, value in (("email", email), ("ip", ip_address))
-        if value
-    )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for key in keys:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(key)])
-    elif connection.vendor == "sqlite":
-        if connection.transaction_mode != "IMMEDIATE":
-            raise NotSupportedError(
-                "Posting comments on SQLite needs OPTIONS transaction_mode=IMMEDIATE."
-            )
-    else:
-        raise NotSupportedError(f"No commenter lock for {connection.vendor}.")
-
-
-def _lock_id(key: str) -> int:
-    """A stable signed 64-bit number for a lock key (Python's hash() changes per process)."""
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def post(
     *,
     article: Article,
@@ -196,7 +113,7 @@ def post(
     email = email.strip().lower()
     # The checks only read, so they run before the write transaction: on SQLite that
     # transaction holds the database's write lock, and every poster waits for it.
-    parent_comment, placement = _place_reply(article, parent)
+    parent_comment, placement = posting.place_reply(article, parent)
     submission = Submission(
         article=article,
         name=name,
@@ -223,13 +140,13 @@ def post(
     # from one commenter at once (a double click, a script) must not both pass. In a
     # storm, posters wait in line for SQLite's lock rather than sleep (newsroom.writers).
     with writers.queued(), transaction.atomic():
-        _lock_commenter(email=email, ip_address=ip_address)
-        earlier = SAME_COMMENT.first(
+        posting.lock_commenter(email=email, ip_address=ip_address)
+        earlier = posting.SAME_COMMENT.first(
             article=article.pk, email=email, body=body, since=now - RESUBMISSION_WINDOW
         )
         if earlier is not None:
             return earlier
-        _check_flood(email=email, ip_address=ip_address, site=site, now=now)
+        posting.check_flood(email=email, ip_address=ip_address, site=site, now=now)
         comment = Comment.objects.create(
             article=article,
             parent=parent_comment,
@@ -296,14 +213,6 @@ def report(comment: Comment, *, reason: str, ip_address: str | None = None) -> R
 # Moderators' decisions ------------------------------------------------------------
 
 
-def _pks(comments) -> list[int]:
-    if isinstance(comments, Comment):
-        return [comments.pk]
-    if isinstance(comments, list | tuple | set):
-        return [c.pk for c in comments]
-    return list(comments.order_by().values_list("pk", flat=True))
-
-
 def _decide(comments, status, *, by, action) -> int:
     """Give comments a moderator's decision; return how many changed.
 
@@ -314,7 +223,7 @@ def _decide(comments, status, *, by, action) -> int:
     open_reports = Report.objects.unresolved().filter(comment=OuterRef("pk"))
     with transaction.atomic():
         changing = list(
-            Comment.objects.filter(pk__in=_pks(comments))
+            Comment.objects.filter(pk__in=pks_of(comments))
             .filter(~Q(status=status) | Q(Exists(open_reports)))
             .select_for_update()
         )
@@ -400,7 +309,7 @@ def last_decision(comments, *, by) -> Decision | None:
     The admin calls it right after deciding, to offer the decision's undo.
     """
     newest = {}
-    for comment in Comment.objects.filter(pk__in=_pks(comments)).order_by("pk"):
+    for comment in Comment.objects.filter(pk__in=pks_of(comments)).order_by("pk"):
         entry = comment.reasons[-1] if comment.reasons else None
         if isinstance(entry, dict) and entry.get("decision") and entry.get("by") == by.pk:
             newest.setdefault(entry["decision"], (entry, []))[1].append(comment)
@@ -430,7 +339,7 @@ def undo(comments, *, decision: str, by, now: datetime | None = None) -> Undone:
     now = now or timezone.now()
     restored, left_alone, articles = [], [], set()
     with transaction.atomic():
-        candidates = Comment.objects.filter(pk__in=_pks(comments)).select_for_update()
+        candidates = Comment.objects.filter(pk__in=pks_of(comments)).select_for_update()
         found = [
             (comment, *_decision_entry(comment, decision)) for comment in candidates.order_by("pk")
         ]
@@ -502,105 +411,13 @@ def unfeature(comments, *, by) -> int:
 
 
 def _set_featured(comments, featured):
-    changing = Comment.objects.filter(pk__in=_pks(comments)).exclude(featured=featured)
+    changing = Comment.objects.filter(pk__in=pks_of(comments)).exclude(featured=featured)
     if featured:
         changing = changing.filter(status=Comment.Status.APPROVED)
     articles = set(changing.values_list("article_id", flat=True))
     count = changing.update(featured=featured)
     _shown_comments_changed(articles)
     return count
-
-
-# An IP address is shared; a ban on one lapses unless a moderator says otherwise.
-IP_BAN_DEFAULT = timedelta(days=7)
-# "How many other people wrote from this address lately?" looks this far back.
-SHARED_ADDRESS_WINDOW = timedelta(days=30)
-_DEFAULT = object()
-
-
-def ban(
-    *,
-    email: str = "",
-    ip_address: str | None = None,
-    by,
-    reason: str = "",
-    scope: str | None = None,
-    duration: timedelta | None | object = _DEFAULT,
-    now: datetime | None = None,
-) -> Ban:
-    """Refuse future comments from this email address and/or IP address.
-
-    ``scope`` says what is banned (Ban.Scope; by default whatever is given). With
-    an IP ban, ``email`` names the commenter it is aimed at. ``duration`` None
-    bans until lifted; by default email bans last until lifted and bans that
-    cover an IP address last ``IP_BAN_DEFAULT``.
-    """
-    email = (email or "").strip().lower()
-    if scope is None:
-        scope = Ban.Scope.BOTH if email and ip_address else Ban.Scope.EMAIL
-        if not email:
-            scope = Ban.Scope.IP_ADDRESS
-    if not email and not ip_address:
-        raise ValidationError(_("Give an email address, an IP address or both."), code="empty_ban")
-    if scope in (Ban.Scope.EMAIL, Ban.Scope.BOTH) and not email:
-        raise ValidationError(_("This commenter left no email address to ban."), code="no_email")
-    if scope in (Ban.Scope.IP_ADDRESS, Ban.Scope.BOTH) and not ip_address:
-        raise ValidationError(_("This comment has no IP address to ban."), code="no_ip_address")
-    if duration is _DEFAULT:
-        duration = None if scope == Ban.Scope.EMAIL else IP_BAN_DEFAULT
-    now = now or timezone.now()
-    expires_at = now + duration if duration is not None else None
-    # The same ban again is the one in force, unless the new one lasts longer.
-    existing = Ban.objects.active(now=now).filter(email=email, ip_address=ip_address, scope=scope)
-    if expires_at is not None:
-        existing = existing.filter(Q(expires_at__isnull=True) | Q(expires_at__gte=expires_at))
-    if (found := existing.first()) is not None:
-        return found
-    return Ban.objects.create(
-        email=email,
-        ip_address=ip_address,
-        scope=scope,
-        expires_at=expires_at,
-        reason=reason,
-        created_by=by,
-    )
-
-
-def ban_commenters(comments, *, by, reason: str = "", scope=None, duration=_DEFAULT) -> int:
-    """Ban the author of each comment (their email and/or IP address); return how many
-    bans are new. A commenter without what ``scope`` asks for (no IP address) is skipped."""
-    commenters = set(
-        Comment.objects.filter(pk__in=_pks(comments)).values_list("email", "ip_address")
-    )
-    before = Ban.objects.count()
-    for email, ip_address in commenters:
-        try:
-            ban(
-                email=email,
-                ip_address=ip_address,
-                by=by,
-                reason=reason,
-                scope=scope,
-                duration=duration,
-            )
-        except ValidationError:
-            continue
-    return Ban.objects.count() - before
-
-
-def other_commenters_on(ip_address: str | None, *, email: str = "", now=None) -> int:
-    """How many other commenters (email addresses) wrote from this IP address lately."""
-    if not ip_address:
-        return 0
-    since = (now or timezone.now()) - SHARED_ADDRESS_WINDOW
-    return (
-        Comment.objects.by_commenter(ip_address=ip_address)
-        .filter(created_at__gte=since)
-        .exclude(email=(email or "").strip().lower())
-        .values("email")
-        .distinct()
-        .count()
-    )
 
 
 def redact(comment: Comment, *, text: str, reason: str, by) -> Redaction:
@@ -643,19 +460,6 @@ def redact(comment: Comment, *, text: str, reason: str, by) -> Redaction:
         logger.info("Comment %s redacted by %s", comment.pk, by.get_username())
         _shown_comments_changed([comment.article_id])
     return redaction
-
-
-def unban(*, email: str = "", ip_address: str | None = None, by) -> int:
-    """Lift every active ban on this email address or IP address."""
-    lifted = Ban.objects.active().matching(email=email, ip_address=ip_address)
-    return lifted.update(lifted_at=timezone.now(), lifted_by=by)
-
-
-def unban_commenters(comments, *, by) -> int:
-    commenters = set(
-        Comment.objects.filter(pk__in=_pks(comments)).values_list("email", "ip_address")
-    )
-    return sum(unban(email=email, ip_address=ip, by=by) for email, ip in commenters)
 
 
 # Side effects ------------------------------------------------------------------

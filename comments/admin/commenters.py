@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import moderation
+from .. import bans, moderation
 from ..models import Ban, CommenterNote
 
 
@@ -53,7 +53,7 @@ class BanAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         # IP addresses are shared: a new ban lapses unless the moderator clears the date.
         return {
-            "expires_at": timezone.now() + moderation.IP_BAN_DEFAULT
+            "expires_at": timezone.now() + bans.IP_BAN_DEFAULT
         } | super().get_changeform_initial_data(request)
 
     def has_delete_permission(self, request, obj=None):

@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import moderation
+from .. import bans, moderation
 from ..models import Ban
 
 DURATIONS = {
@@ -147,7 +147,7 @@ class DialogsMixin:
                     }
                     for (email, ip_address), name in commenters.items()
                 ],
-                "window_days": moderation.SHARED_ADDRESS_WINDOW.days,
+                "window_days": bans.SHARED_ADDRESS_WINDOW.days,
                 "form": form,
                 "action_field": action_field,
                 "action_name": request.POST.get(action_field),
