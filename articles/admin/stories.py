@@ -1,43 +1,34 @@
-"""The story admin: editing, the workflow's buttons and actions, history, previews."""
+"""The story admin: editing and the workflow's buttons; its list actions are in
+``bulk.py``, its own pages (history, previews, the picture picker) in ``story_views.py``."""
 
 import copy
-import functools
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from images import renditions
-from images.models import Picture
 from newsroom.storage import StorageUnavailable
 
-from .. import diffs, previews, publishing
+from .. import previews, publishing
 from ..models import (
     Article,
     Byline,
     Contributor,
-    PreviewLink,
     Revision,
 )
-from . import expiry, extensions
+from . import extensions
+from .bulk import BulkTransitions
 from .forms import (
     ArticleAdminForm,
     LeadPictureSelect,
     MediaStorageFailed,
-    RestoreForm,
-    TransitionForm,
 )
+from .story_views import StoryViews
 
 
 class BylineInline(admin.TabularInline):
@@ -86,7 +77,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(BulkTransitions, StoryViews, admin.ModelAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
     change_form_template = "admin/articles/article/change_form.html"
@@ -417,287 +408,3 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("byline"))
     def byline(self, obj):
         return ", ".join(c.name for c in obj.byline_contributors)
-
-    # Bulk transitions -------------------------------------------------------
-
-    def _bulk(self, request, queryset, name, **kwargs):
-        done, refused = 0, []
-        for article in queryset:
-            try:
-                getattr(publishing, name)(article, by=request.user, **kwargs)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                why = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                refused.append(f"“{article}”: {why}")
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(count)d story: %(action)s.", "%(count)d stories: %(action)s.", done)
-                % {"count": done, "action": publishing.TRANSITIONS[name].label},
-                messages.SUCCESS,
-            )
-        for line in refused:
-            self.message_user(request, line, messages.WARNING)
-
-    def _bulk_with_input(self, request, queryset, name, *, needs):
-        """Ask for a note, reason or time first, then apply the transition."""
-        form = TransitionForm(request.POST if "confirm" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            try:
-                # The inputs' rules are publishing's; each story's own (state, embargo) too.
-                publishing.check_inputs(name, at=data["at"], reason=data["note"])
-            except ValidationError as error:
-                for key, errors in error.error_dict.items():
-                    form.add_error("note" if key == "reason" else key, errors)
-            else:
-                kwargs = {"reason": data["note"]} if needs == "reason" else {"note": data["note"]}
-                if needs == "at":
-                    kwargs["at"] = data["at"]
-                self._bulk(request, queryset, name, **kwargs)
-                return None
-        return TemplateResponse(
-            request,
-            "admin/articles/article/transition_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": publishing.TRANSITIONS[name].label,
-                "transition": publishing.TRANSITIONS[name],
-                "queryset": queryset,
-                "form": form,
-                "needs": needs,
-                "opts": self.model._meta,
-                "action_name": request.POST.get("action"),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "media": self.media + form.media,
-            },
-        )
-
-    @admin.action(description=_("Submit for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        self._bulk(request, queryset, "submit")
-
-    @admin.action(description=_("Withdraw from review"), permissions=["view"])
-    def withdraw_from_review(self, request, queryset):
-        self._bulk(request, queryset, "withdraw")
-
-    @admin.action(description=_("Send back to draft (with a note)"), permissions=["publish"])
-    def send_back_to_draft(self, request, queryset):
-        return self._bulk_with_input(request, queryset, "send_back", needs="note")
-
-    @admin.action(description=_("Publish now"), permissions=["publish"])
-    def publish_now(self, request, queryset):
-        self._bulk(request, queryset, "publish")
-
-    @admin.action(description=_("Schedule…"), permissions=["publish"])
-    def schedule(self, request, queryset):
-        return self._bulk_with_input(request, queryset, "schedule", needs="at")
-
-    @admin.action(description=_("Unpublish"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._bulk(request, queryset, "unpublish")
-
-    @admin.action(description=_("Take down (with a reason)…"), permissions=["publish"])
-    def take_down(self, request, queryset):
-        return self._bulk_with_input(request, queryset, "take_down", needs="reason")
-
-    @admin.action(description=_("Return to draft"), permissions=["publish"])
-    def return_to_draft(self, request, queryset):
-        self._bulk(request, queryset, "restore_draft")
-
-    # Revisions, audit log and preview links ---------------------------------
-
-    def picture_picker_view(self, request):
-        """The body editor's "Browse…": the newest library pictures, or those matching a
-        search; choosing one inserts it as a figure (articles/picture-picker.js)."""
-        if not self.has_change_permission(request) and not self.has_add_permission(request):
-            raise PermissionDenied
-        query = request.GET.get("q", "").strip()
-        found = Picture.objects.all()
-        if query:
-            found = found.filter(
-                Q(title__icontains=query)
-                | Q(alt_text__icontains=query)
-                | Q(caption__icontains=query)
-            )
-        pictures = renditions.prefetch(found[:60])
-        context = {
-            **self.admin_site.each_context(request),
-            "is_popup": True,
-            "callback": request.GET.get("CKEditorFuncNum", ""),
-            "query": query,
-            "pictures": [
-                {"picture": p, "url": renditions.sources(p).get("fallback") or p.file.url}
-                for p in pictures
-            ],
-        }
-        return TemplateResponse(request, "admin/articles/article/picture_picker.html", context)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "picture-picker/",
-                view(self.picture_picker_view),
-                name="articles_article_picture_picker",
-            ),
-            path(
-                "<path:object_id>/revisions/",
-                view(self.revisions_view),
-                name="articles_article_revisions",
-            ),
-            path(
-                "<path:object_id>/revisions/<int:number>/restore/",
-                view(self.restore_view),
-                name="articles_article_restore",
-            ),
-            path(
-                "<path:object_id>/extend/",
-                view(functools.partial(expiry.extend_view, self)),
-                name="articles_article_extend",
-            ),
-            path(
-                "<path:object_id>/withdraw/",
-                view(self.withdraw_view),
-                name="articles_article_withdraw",
-            ),
-            path(
-                "<path:object_id>/preview-links/",
-                view(self.preview_links_view),
-                name="articles_article_preview_links",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _article_or_404(self, request, object_id):
-        article = get_object_or_404(Article, pk=object_id)
-        if not self.has_view_permission(request, article):
-            raise PermissionDenied
-        return article
-
-    def revisions_view(self, request, object_id):
-        """History: every revision, the audit log, and a diff of any two revisions."""
-        article = self._article_or_404(request, object_id)
-        revisions = list(article.revisions.select_related("created_by"))
-        by_number = {r.number: r for r in revisions}
-        comparison = None
-        try:
-            a, b = int(request.GET.get("a", 0)), int(request.GET.get("b", 0))
-        except ValueError:
-            a = b = 0
-        if a in by_number and b in by_number:
-            old, new = sorted([by_number[a], by_number[b]], key=lambda r: r.number)
-            comparison = {"old": old, "new": new, "changes": diffs.compare(old.data, new.data)}
-        elif len(revisions) >= 2:
-            a, b = revisions[1].number, revisions[0].number
-        return TemplateResponse(
-            request,
-            "admin/articles/article/revisions.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("History of “%(story)s”") % {"story": article},
-                "opts": self.model._meta,
-                "original": article,
-                "revisions": revisions,
-                "events": article.events.select_related("by"),
-                "comparison": comparison,
-                "a": a,
-                "b": b,
-                "can_restore": publishing.can_edit(request.user, article),
-            },
-        )
-
-    def restore_view(self, request, object_id, number):
-        article = self._article_or_404(request, object_id)
-        revision = get_object_or_404(Revision, article=article, number=number)
-        if not publishing.can_edit(request.user, article):
-            raise PermissionDenied
-        # A live story stays live: restoring is an edit readers see, so it says what kind.
-        form = None
-        if article.is_live:
-            form = RestoreForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and (form is None or form.is_valid()):
-            data = form.cleaned_data if form else {}
-            publishing.restore_revision(
-                article,
-                revision,
-                by=request.user,
-                kind=data.get("change_kind", ""),
-                note=data.get("change_note", ""),
-            )
-            self.message_user(
-                request,
-                _("Revision %(number)d restored; the story is now %(state)s.")
-                % {"number": number, "state": self.state(article)},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        return TemplateResponse(
-            request,
-            "admin/articles/article/restore_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Restore revision %(number)d?") % {"number": number},
-                "opts": self.model._meta,
-                "original": article,
-                "revision": revision,
-                "changes": diffs.compare(publishing.snapshot(article), revision.data),
-                "is_live": article.is_live,
-                "form": form,
-            },
-        )
-
-    def withdraw_view(self, request, object_id):
-        """POST: the writer takes their story back from review (they cannot edit it there)."""
-        article = self._article_or_404(request, object_id)
-        change_url = reverse("admin:articles_article_change", args=[article.pk])
-        if request.method != "POST":
-            return HttpResponseRedirect(change_url)
-        try:
-            publishing.withdraw(article, by=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            self.message_user(request, text or _("You may not do that."), messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                _("“%(story)s” is back in your drafts.") % {"story": article},
-                messages.SUCCESS,
-            )
-        return HttpResponseRedirect(change_url)
-
-    def preview_links_view(self, request, object_id):
-        """POST: create a preview link, or revoke one (``revoke=<id>``)."""
-        article = self._article_or_404(request, object_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        change_url = reverse("admin:articles_article_change", args=[article.pk])
-        try:
-            if request.POST.get("revoke"):
-                link = get_object_or_404(PreviewLink, pk=request.POST["revoke"], article=article)
-                previews.revoke_preview_link(link, by=request.user)
-                self.message_user(request, _("The preview link no longer works."), messages.SUCCESS)
-            else:
-                try:
-                    hours = int(request.POST.get("hours", 48))
-                except ValueError:
-                    hours = 0
-                link = previews.create_preview_link(
-                    article, by=request.user, valid_for=timezone.timedelta(hours=hours)
-                )
-                url = request.build_absolute_uri(previews.preview_url(link))
-                self.message_user(
-                    request,
-                    format_html(
-                        '{} <a href="{}">{}</a>',
-                        _("Preview link (valid until %(until)s):")
-                        % {"until": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M")},
-                        url,
-                        url,
-                    ),
-                    messages.SUCCESS,
-                )
-        except (ValidationError, PermissionDenied) as error:
-            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            self.message_user(request, text or _("You may not do that."), messages.ERROR)
-        return HttpResponseRedirect(change_url)
