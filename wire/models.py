@@ -19,7 +19,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, ArticleQuerySet
+from articles.models import Article
+from articles.querysets import ArticleQuerySet
 
 
 def host_of(url: str) -> str:
