@@ -28,8 +28,9 @@ in var/bench/bench-<time>.json (and var/bench/latest.json):
   with idle reads just before.
 * breaking: readers spread over home, sections and a few hundred stories, and others
   on one hot story, idle and then while a separate Django process posts and
-  approves (``comments.moderation.approve``) 2 comments a second on the hot story;
-  the ``X-Page-Cache`` hit rate of the other pages and both throughputs vs idle.
+  approves (``comments.moderation.approve``) 2 comments a second on the hot story, in
+  turns (idle, approving, … idle) so the machine's drift falls on both alike; the
+  ``X-Page-Cache`` hit rate of the other pages and both throughputs vs idle.
 * memory: 10,000 mixed requests (lists, stories, archives, feeds, sitemap, search),
   page cache off, then each worker's RSS from /proc/<pid>/status; workers gunicorn
   killed for a timeout are reported (their replacements' RSS would flatter).
@@ -39,7 +40,7 @@ before anything is measured). The statistics the query planner sees are those of
 production database: ``ANALYZE`` after loading PostgreSQL (autovacuum's steady
 state), none on SQLite (the site never runs it).
 
-Options: --seconds (10), --connections (32), --quick (3 s rows, 6 s breaking news,
+Options: --seconds (10), --connections (32), --quick (3 s rows, 5 s turns of breaking news,
 1,000-request memory run), --scenario NAME, --stories, --database-url, --keep (the
 run's directory with gunicorn's logs). The generated database is kept under
 var/bench/content/ per schema and generator, so later runs start in seconds. ``python -m newsroom.bench.inside
