@@ -287,8 +287,8 @@ class CommentScenarios:
         """Readers over many pages and one hot story, idle and while comments are
         approved on the hot story, in turns: idle, approving, idle… ``BREAKING_ROUNDS``
         times, ending idle. A shared machine's speed drifts by more than the effect
-        measured (a third between runs minutes apart, here); turns that short, each
-        approving turn between two idle ones, compare like with like."""
+        measured (a third between runs minutes apart, here); in short turns, each
+        approving one between two idle ones, like is compared with like."""
         stories = self.content["stories"][: self.args.breaking_stories]
         others = [self.content["home"], *self.content["sections"], *stories]
         half = max(1, self.connections // 2)
