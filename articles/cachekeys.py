@@ -13,7 +13,8 @@ Pages (``page_dependencies``, called by the page cache for every page it keeps):
 Changes (the receivers below): a story that is or was published retires its own
 page and the lists it is or was on; a draft nobody can see retires nothing. An
 approved comment retires its story's page only (``comments`` says so through
-``invalidate_stories``). Lists show comment counts, which may therefore lag:
+``invalidate_stories``), which the changing process renders anew first
+(``pagecache.refresh``). Lists show comment counts, which may therefore lag:
 list pages are kept at most ``PAGECACHE_LIST_SECONDS`` (a minute) — stated in
 the README. Scheduled stories appear on time with no job: a list page is kept
 no later than the next instant a story goes live or expires, a story page no
@@ -58,7 +59,7 @@ def story_key(pk):
 
 def invalidate_stories(article_ids):
     """Retire the pages of these stories (their comments changed)."""
-    invalidate(story_key(pk) for pk in article_ids)
+    invalidate((story_key(pk) for pk in article_ids), refresh=True)
 
 
 # Pages ------------------------------------------------------------------------

@@ -208,6 +208,11 @@ PAGECACHE_LOCAL_SECONDS = 5
 # A page missing from the cache is rendered by one process; others asking for it
 # meanwhile wait for that rendering up to this long (0: each renders its own).
 PAGECACHE_COALESCE_SECONDS = 2
+# A story page whose comments changed is rendered anew by the process that changed
+# them before the old copy is retired, so no reader waits (pagecache/refresh.py);
+# at most this many of its addresses (its comment pages) per change.
+PAGECACHE_REFRESH_KEYS = ["story:"]
+PAGECACHE_REFRESH_MAX = 4
 # Paths that are never cached: per-user, per-request or served elsewhere.
 PAGECACHE_UNCACHED_PREFIXES = [
     "/admin/",

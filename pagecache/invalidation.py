@@ -16,6 +16,7 @@ import threading
 from django.db import transaction
 
 from . import purge, store
+from . import refresh as _refresh
 
 logger = logging.getLogger(__name__)
 
@@ -25,31 +26,37 @@ _unsaved_lock = threading.Lock()
 
 
 class _Batch:
-    def __init__(self, keys):
+    def __init__(self, keys, refresh):
         self.keys = set(keys)
+        self.refresh = refresh
 
     def __call__(self):
-        flush(self.keys)
+        flush(self.keys, refresh=self.refresh)
 
 
-def invalidate(keys):
-    """Retire the pages carrying any of ``keys`` once the current transaction commits."""
+def invalidate(keys, *, refresh=False):
+    """Retire the pages carrying any of ``keys`` once the current transaction commits.
+
+    ``refresh``: render the pages of those keys that ``PAGECACHE_REFRESH_KEYS`` names
+    anew first, and put them in the retired pages' places (``pagecache.refresh``).
+    """
     keys = {key for key in keys if key}
     if not keys:
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        flush(keys)
+        flush(keys, refresh=refresh)
         return
-    transaction.on_commit(_Batch(keys))
+    transaction.on_commit(_Batch(keys, refresh))
 
 
-def flush(keys):
+def flush(keys, *, refresh=False):
     """Retire ``keys`` now: raise their versions in the page cache, then purge proxies."""
     with _unsaved_lock:
         keys = set(keys) | _unsaved
         _unsaved.clear()
-    if not store.invalidate(keys):
+    pages = _refresh.pages_for(keys) if refresh else None
+    if not store.invalidate(keys, pages=pages):
         with _unsaved_lock:
             _unsaved.update(keys)
         logger.warning(

@@ -26,6 +26,8 @@ from django.utils.module_loading import import_string
 from . import hints, store
 from .purge import HEADER as KEYS_HEADER
 
+# In the environ of a page rendered by pagecache.refresh: where its new copy goes.
+REFRESH = "pagecache.refresh"
 # Added for each response, never stored with the page.
 PER_RESPONSE = {"x-page-cache", "x-request-id", "date", "set-cookie"}
 # What a 304 repeats of the page's headers (RFC 9110 §15.4.5), and the keys.
@@ -96,6 +98,15 @@ class PageCacheMiddleware:
         if not seconds or not cacheable_request(request):
             return self.get_response(request)
         address = page_address(request)
+        rendering = request.META.get(REFRESH)
+        if rendering is not None:
+            # A change renders the page anew before retiring it (pagecache.refresh): the
+            # stored copy is what it replaces, and the new one goes back to it, not the cache.
+            started = store.sequence()
+            response = self.get_response(request)
+            if cacheable_response(response):
+                rendering["page"] = self.page(request, response, started, seconds)
+            return response
         page = store.lookup(address)
         if page is not None:
             return self.hit(request, page)
@@ -111,7 +122,9 @@ class PageCacheMiddleware:
             started = store.sequence()
             response = self.get_response(request)
             if cacheable_response(response):
-                self.keep(request, response, address, started, seconds)
+                page = self.page(request, response, started, seconds)
+                if started is not None:
+                    store.save(address, page)
         finally:
             if leader and wait:
                 store.release(address)
@@ -127,7 +140,8 @@ class PageCacheMiddleware:
             response[name] = value
         return response
 
-    def keep(self, request, response, address, started, seconds):
+    def page(self, request, response, started, seconds):
+        """The ``store.Page`` of this response, its headers made what a stored page sends."""
         keys, until = self.dependencies(request, response)
         more_keys, stale_at = hints.gathered(request)
         keys = ("site", *sorted(set(keys) | more_keys - {"site"}))
@@ -155,8 +169,7 @@ class PageCacheMiddleware:
             sequence=started,
             expires_at=expires_at,
         )
-        if started is not None:
-            store.save(address, page)
         if settings.PAGECACHE_PURGE_URLS:
             patch_cache_control(response, s_maxage=max(int(expires_at - now), 0))
         response["X-Page-Cache"] = "miss"
+        return page

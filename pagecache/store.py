@@ -21,7 +21,7 @@ it) and no database query.
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import caches
@@ -172,11 +172,59 @@ def save(address, page):
     if len(versions) != len(wanted) or max(versions.values()) > page.sequence:
         return False
     store.set(page_key(address), page, int(seconds))
+    _remember_address(store, address, page.keys)
     return True
 
 
-def invalidate(keys):
-    """Retire every stored page carrying one of ``keys``; False if the cache did not answer."""
+ADDRESSES_PREFIX = "pagecache:addresses:"
+# Addresses remembered per refreshed key (a story's page, its comment pages…).
+ADDRESSES_MAX = 8
+
+
+def _remember_address(store, address, keys):
+    """Note that a page at ``address`` carries these keys, for those of them that are
+    rendered anew when they change (``PAGECACHE_REFRESH_KEYS``). Pages are stored on a
+    miss only, so this read (and rarely a write) is not on a hit's path."""
+    prefixes = tuple(settings.PAGECACHE_REFRESH_KEYS)
+    wanted = [ADDRESSES_PREFIX + key for key in keys if prefixes and key.startswith(prefixes)]
+    if not wanted:
+        return
+    known = store.get_many(wanted)
+    changed = {
+        name: (address, *known.get(name, ()))[:ADDRESSES_MAX]
+        for name in wanted
+        if address not in known.get(name, ())
+    }
+    if changed:
+        store.set_many(changed, timeout=version_seconds())
+
+
+def addresses(keys):
+    """The addresses of stored pages carrying these keys, as far as they were noted
+    (``PAGECACHE_REFRESH_KEYS`` only; newest first; a forgotten one is only not refreshed)."""
+    prefixes = tuple(settings.PAGECACHE_REFRESH_KEYS)
+    wanted = [
+        ADDRESSES_PREFIX + key for key in sorted(keys) if prefixes and key.startswith(prefixes)
+    ]
+    if not wanted:
+        return []
+    found = cache().get_many(wanted)
+    seen = []
+    for name in wanted:
+        for address in found.get(name, ()):
+            if address not in seen:
+                seen.append(address)
+    return seen
+
+
+def invalidate(keys, pages=None):
+    """Retire every stored page carrying one of ``keys``; False if the cache did not answer.
+
+    ``pages`` (address → Page), rendered after the change was committed, take the
+    retired pages' places in the same step (``pagecache.refresh``): each is stored as
+    current only if no other change was numbered while it rendered — the sequence
+    moved by exactly one, this change — else it is dropped and readers render it.
+    """
     keys = sorted(set(keys))
     if not keys:
         return True
@@ -190,6 +238,11 @@ def invalidate(keys):
             number = store.incr(SEQUENCE)
         except ValueError:
             return False
+    for address, page in (pages or {}).items():
+        # Before the versions rise: a reader who finds it now gets the new page.
+        seconds = int(page.expires_at - time.time())
+        if page.sequence is not None and page.sequence + 1 == number and seconds >= 1:
+            store.set(page_key(address), replace(page, sequence=number), seconds)
     failed = store.set_many({version_key(key): number for key in keys}, timeout=version_seconds())
     # Then every process's own copies (even if the versions were not all taken).
     announced = announce(store, number, keys)

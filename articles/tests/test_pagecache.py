@@ -2,8 +2,11 @@
 
 import time
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
+import structlog
 import time_machine
+from django.core.signals import request_finished
 from django.test import TestCase, override_settings
 
 from articles import publishing
@@ -11,7 +14,7 @@ from articles.models import Correction
 from comments import moderation
 from comments.models import Comment, CommentSettings
 from comments.tests.factories import make_comment, make_settings
-from pagecache import store
+from pagecache import refresh, store
 
 from .factories import make_article, make_contributor, make_draft, make_section, make_user
 
@@ -110,6 +113,82 @@ class PageCacheTests(PageCacheOn, TestCase):
         self.assertHit(other_url)
         self.assertHit("/")
         self.assertHit("/section/local/")
+
+    def test_the_first_reader_after_an_approval_gets_the_new_page_from_the_cache(self):
+        # The moderator's process renders the page before retiring the old one: nobody
+        # who reads it afterwards waits for it to render.
+        comment = make_comment(self.article, body="Good to know")
+        self.cached(self.url)
+        with self.captureOnCommitCallbacks(execute=True):
+            moderation.approve(comment, by=self.editor)
+        with self.assertNumQueries(0):
+            response = self.client.get(self.url)
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "Good to know")
+
+    def test_every_address_the_story_page_was_stored_at_is_rendered_anew(self):
+        comment = make_comment(self.article, body="Good to know")
+        second = f"{self.url}?from=newsletter"  # another address, the same story page
+        self.cached(self.url, second)
+        with self.captureOnCommitCallbacks(execute=True):
+            moderation.approve(comment, by=self.editor)
+        for path in (self.url, second):
+            response = self.client.get(path)
+            self.assertEqual(response["X-Page-Cache"], "hit", path)
+            self.assertContains(response, "Good to know")
+
+    def test_a_change_while_the_page_renders_sends_readers_to_render_it(self):
+        # Another change numbered while the new page rendered may be missing from it:
+        # that page is not kept, and the first reader renders the page again.
+        comment = make_comment(self.article, body="Good to know")
+        self.cached(self.url)
+        render = refresh._render
+
+        def render_while_something_changes(address):
+            page = render(address)
+            store.invalidate(["unrelated:1"])
+            return page
+
+        with (
+            mock.patch.object(refresh, "_render", render_while_something_changes),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            moderation.approve(comment, by=self.editor)
+        response = self.client.get(self.url)
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertContains(response, "Good to know")
+
+    def test_a_page_that_fails_to_render_anew_is_rendered_by_its_first_reader(self):
+        comment = make_comment(self.article, body="Good to know")
+        self.cached(self.url)
+        with (
+            mock.patch.object(refresh, "_render", side_effect=RuntimeError("template broke")),
+            self.assertLogs("pagecache.refresh", "ERROR") as logs,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            self.assertEqual(moderation.approve(comment, by=self.editor), 1)
+        self.assertIn("rendering http://testserver/", logs.output[0])
+        response = self.client.get(self.url)
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertContains(response, "Good to know")
+
+    def test_rendering_anew_leaves_the_moderator_s_request_as_it_was(self):
+        # The page renders inside the moderator's request: its log context (request id)
+        # and database connection must come out of it unchanged.
+        comment = make_comment(self.article, body="Good to know")
+        self.cached(self.url)
+        finished = []
+        request_finished.connect(finished.append, dispatch_uid="refresh-test")
+        self.addCleanup(request_finished.disconnect, dispatch_uid="refresh-test")
+        structlog.contextvars.bind_contextvars(request_id="the-moderator-s-request")
+        self.addCleanup(structlog.contextvars.clear_contextvars)
+        with self.captureOnCommitCallbacks(execute=True):
+            moderation.approve(comment, by=self.editor)
+        self.assertEqual(finished, [])  # it would have closed the moderator's connection
+        self.assertEqual(
+            structlog.contextvars.get_contextvars(), {"request_id": "the-moderator-s-request"}
+        )
+        self.assertEqual(self.client.get(self.url)["X-Page-Cache"], "hit")  # it did render
 
     def test_list_comment_counts_lag_by_at_most_a_minute(self):
         start = datetime(2030, 6, 3, 9, 0, 0, tzinfo=UTC)
