@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -174,6 +175,29 @@ class Wrk:
             "statuses": raw["statuses"],
             "cache": raw["cache"],
         }
+
+
+def together(runs):
+    """Several wrk runs of the same load as one: requests and seconds added up, the
+    median of their p50s and the highest of their p99s."""
+    requests = sum(run["requests"] for run in runs)
+    seconds = sum(run["seconds"] for run in runs)
+    p50s = sorted(run["p50_ms"] for run in runs)
+    cache, statuses = Counter(), Counter()
+    for run in runs:
+        cache.update(run["cache"])
+        statuses.update(run["statuses"])
+    return {
+        "requests": requests,
+        "seconds": round(seconds, 2),
+        "rps": requests / seconds if seconds else 0.0,
+        "p50_ms": p50s[len(p50s) // 2],
+        "p99_ms": max(run["p99_ms"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "cache": dict(cache),
+        "statuses": dict(statuses),
+        "rps_per_turn": [round(run["rps"]) for run in runs],
+    }
 
 
 def wrk(base, paths, **options):

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 
 from . import site
-from .load import PROXY_HEADERS, Wrk, drive, http_request, percentile, wrk
+from .load import PROXY_HEADERS, Wrk, drive, http_request, percentile, together, wrk
 from .site import log
 from .varnish import varnish
 
@@ -31,27 +31,6 @@ LABELS = {
     "own workers": "on workers of their own",
     "varnish": "reads behind Varnish",
 }
-
-
-def _together(runs):
-    """Several wrk runs of the same load as one: requests and seconds added up, the
-    median of their p50s and the highest of their p99s."""
-    requests = sum(run["requests"] for run in runs)
-    seconds = sum(run["seconds"] for run in runs)
-    p50s = sorted(run["p50_ms"] for run in runs)
-    cache = Counter()
-    for run in runs:
-        cache.update(run["cache"])
-    return {
-        "requests": requests,
-        "seconds": round(seconds, 2),
-        "rps": requests / seconds if seconds else 0.0,
-        "p50_ms": p50s[len(p50s) // 2],
-        "p99_ms": max(run["p99_ms"] for run in runs),
-        "errors": sum(run["errors"] for run in runs),
-        "cache": dict(cache),
-        "rps_per_turn": [round(run["rps"]) for run in runs],
-    }
 
 
 def _turns(measured):
@@ -323,8 +302,8 @@ class CommentScenarios:
                 turns[phase].append(turn)
         phases = {
             phase: {
-                "others": _together([turn["others"] for turn in measured]),
-                "hot": _together([turn["hot"] for turn in measured]),
+                "others": together([turn["others"] for turn in measured]),
+                "hot": together([turn["hot"] for turn in measured]),
                 "turns": measured,
             }
             for phase, measured in turns.items()
