@@ -161,10 +161,12 @@ def post(
             reasons=[f.as_reason() for f in findings],
         )
         logger.info("Comment %s on story %s: %s", comment.pk, article.pk, status)
-        if status == Comment.Status.APPROVED:
-            _shown_comments_changed([article.pk])
-        elif status == Comment.Status.PENDING:
-            transaction.on_commit(lambda: send_digest_if_due(site))
+    # Committed, and out of the writers' line: what follows (the story's page rendered
+    # anew for its readers, a digest) must not hold up the next poster.
+    if status == Comment.Status.APPROVED:
+        _shown_comments_changed([article.pk])
+    elif status == Comment.Status.PENDING:
+        transaction.on_commit(lambda: send_digest_if_due(site))
     return comment
 
 
