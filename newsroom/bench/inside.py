@@ -287,7 +287,9 @@ def approve(args):
     """Post a comment to the hot story and approve it, ``--rate`` times a second.
 
     Open loop, like real readers and moderators: each comment is sent on schedule
-    by a thread of its own, whatever the latency of the ones before it.
+    by a thread of its own, whatever the latency of the ones before it. With
+    ``--rate 0`` it starts, gets ready and waits out ``--seconds`` doing nothing:
+    the idle turns' twin of an approving one.
     """
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -356,7 +358,9 @@ def approve(args):
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=16) as pool:
         n = 0
-        while (due := started + n / args.rate) < started + args.seconds:
+        if not args.rate:
+            time.sleep(args.seconds)
+        while args.rate and (due := started + n / args.rate) < started + args.seconds:
             time.sleep(max(0.0, due - time.monotonic()))
             n += 1
             pool.submit(post_and_approve, args.first + n)

@@ -24,7 +24,8 @@ READ_PAUSE_MS = 8
 # Workers of the pool that takes comment posts (deploy/nginx.conf's newsroom_posts).
 POST_WORKERS = 3
 # Breaking news: approving turns, each between two idle ones.
-BREAKING_ROUNDS = 3
+BREAKING_ROUNDS = 5
+APPROVALS_PER_SECOND = 2
 LABELS = {
     "capacity": "one pool",
     "one pool": "one pool for posts and reads",
@@ -286,19 +287,20 @@ class CommentScenarios:
             )
             turns = {"idle": [], "approving": []}
             for phase in ["idle", "approving"] * BREAKING_ROUNDS + ["idle"]:
-                approver = None
-                if phase == "approving":
-                    first = 1000 * len(turns["approving"])
-                    approver = self._approver(server, action, seconds, first)
+                # Every turn starts an approving process; in idle turns it approves
+                # nothing. Starting one (Django, its first render) just before a turn
+                # cost that turn 5-8% of its requests here, which is not approving.
+                rate = APPROVALS_PER_SECOND if phase == "approving" else 0
+                first = 1000 * len(turns["approving"])
+                approver = self._approver(server, action, seconds, first, rate)
                 log(f"breaking: {phase}, {len(others)} pages and the hot story, {half}+{half}")
                 spread = Wrk(server.base, others, seconds=seconds, connections=half)
                 hot = Wrk(server.base, [self.hot], seconds=seconds, connections=half)
                 turn = {"others": spread.result(), "hot": hot.result()}
-                if approver is not None:
-                    out, err = approver.communicate(timeout=60)
-                    if approver.returncode:
-                        raise RuntimeError(f"approver failed:\n{err[-3000:]}")
-                    turn["approver"] = json.loads(out.strip().splitlines()[-1])
+                out, err = approver.communicate(timeout=60)
+                if approver.returncode:
+                    raise RuntimeError(f"approver failed:\n{err[-3000:]}")
+                turn["approver"] = json.loads(out.strip().splitlines()[-1])
                 turns[phase].append(turn)
         phases = {
             phase: {
@@ -319,7 +321,7 @@ class CommentScenarios:
         }
         self._breaking_rows(phases, len(others))
 
-    def _approver(self, server, action, seconds, first):
+    def _approver(self, server, action, seconds, first, rate):
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -335,7 +337,7 @@ class CommentScenarios:
                 "--seconds",
                 str(seconds),
                 "--rate",
-                "2",
+                str(rate),
                 "--prefix",
                 f"breaking-{int(time.time())}",
                 "--first",
@@ -361,7 +363,7 @@ class CommentScenarios:
             total = sum(measured["cache"].values())
             return measured["cache"].get("hit", 0) / total if total else 0.0
 
-        for phase, label in ((idle, "idle"), (busy, "comments approved 2/s")):
+        for phase, label in ((idle, "idle"), (busy, f"comments approved {APPROVALS_PER_SECOND}/s")):
             others, hot = phase["others"], phase["hot"]
             self.results.row(
                 "breaking",
@@ -393,7 +395,7 @@ class CommentScenarios:
             "breaking news: other pages' hit rate ≥ 99%",
             f"{rate:.2%} while {approver['approved']} comments were approved "
             f"({approver['approved_per_second']}/s)",
-            rate >= 0.99 and approver["approved_per_second"] >= 1.8,
+            rate >= 0.99 and approver["approved_per_second"] >= 0.9 * APPROVALS_PER_SECOND,
         )
         kept = _ratio(busy["others"]["rps"], idle["others"]["rps"])
         self.results.target(
