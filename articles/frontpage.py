@@ -18,7 +18,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,7 +96,13 @@ def current(now: datetime | None = None, *, newest: int = 0) -> FrontPage:
 
 def _shown_stories_at(now, *, newest):
     live = Article.objects.live(at=now)
-    pinned = FrontPagePin.objects.active(at=now).order_by().values("article_id")
+    # The pins whose story is live, each story looked up by its key.
+    pinned = (
+        FrontPagePin.objects.active(at=now)
+        .filter(Exists(live.filter(pk=OuterRef("article_id"))))
+        .order_by()
+        .values("article_id")
+    )
     wanted = Q(pk__in=pinned)
     if newest:
         latest = live.order_by("-publish_at", "-pk").values("pk")[:newest]
@@ -104,7 +110,16 @@ def _shown_stories_at(now, *, newest):
             wanted = Q(pk__in=latest.union(pinned, all=True))
         else:
             wanted |= Q(pk__in=latest)
-    return live.for_listing().prefetch_related(None).filter(wanted).select_related("front_page_pin")
+    # Both parts are live stories already. Filtered by live() once more, the outer query
+    # let SQLite's planner (without statistics, as a site's database is) walk the index
+    # of every live story in the page's order and test each against the two lists:
+    # 1.5 ms at 10,000 stories, growing with the archive, against 0.03 ms by the keys.
+    return (
+        Article.objects.for_listing()
+        .prefetch_related(None)
+        .filter(wanted)
+        .select_related("front_page_pin")
+    )
 
 
 # The home page asks on every request, and building the query cost more than running it
