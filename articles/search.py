@@ -112,9 +112,9 @@ class Results:
         wanted = self.ids()[index]
         if not wanted:
             return []
-        # live() again: a story taken down since the ids were read is not shown.
+        # Live again: a story taken down since the ids were read is not shown.
         stories = _with_snippets(
-            Article.objects.live().filter(pk__in=wanted).for_listing(), self.query
+            Article.objects.filter(pk__in=wanted).still_live().for_listing(), self.query
         )
         by_pk = {story.pk: story for story in stories}
         return [by_pk[pk] for pk in wanted if pk in by_pk]
