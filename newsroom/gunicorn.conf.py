@@ -89,6 +89,11 @@ def post_fork(server, worker):
     worker's slice (the storm's p99 of Varnish hits 1.5 → 0.8 ms here). Anything else
     CPU-bound at normal priority on that host (a batch job, an import) then comes
     before the site's rendering: run those with ``nice``."""
+    yield_cpu()
+
+
+def yield_cpu():
+    """Give the calling process the workers' scheduling (``WORKER_NICE``)."""
     if WORKER_NICE == "idle":
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     elif WORKER_NICE:
