@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from newsroom.prepared import PreparedQuery
+from scoring.models import ScoringSettings
 
 from . import text
 from .models import Ban, Comment, CommentSettings, Reason
@@ -52,6 +53,7 @@ class Submission:
     premoderated: bool
     site: CommentSettings
     now: datetime
+    scoring: ScoringSettings | None = None  # the scoring models' thresholds
 
 
 HOLD, REJECT, SPAM = Comment.Status.PENDING, Comment.Status.REJECTED, Comment.Status.SPAM
@@ -174,7 +176,7 @@ def check_scores(s):
     from scoring import scorer
 
     scores = scorer.score(s.body, name=s.name, email=s.email)
-    decided = [Finding(d.code, d.verdict, d.text) for d in scorer.decide(scores)]
+    decided = [Finding(d.code, d.verdict, d.text) for d in scorer.decide(scores, s.scoring)]
     if decided:
         return decided
     return [

@@ -42,9 +42,12 @@ logger = logging.getLogger(__name__)
 CHECKED_KEY = "comments:digest:checked"
 
 
-def checked_recently(now: datetime, interval: timedelta) -> bool:
-    """A digest went out, or one was due and had nobody to go to, within ``interval``."""
-    checked = cache.get(CHECKED_KEY)
+def checked_recently(now: datetime, interval: timedelta, checked: float | None = None) -> bool:
+    """A digest went out, or one was due and had nobody to go to, within ``interval``.
+
+    ``checked``: the value of ``CHECKED_KEY`` if the caller has just read it."""
+    if checked is None:
+        checked = cache.get(CHECKED_KEY)
     if checked is None:
         last = Digest.objects.order_by("-sent_at").values_list("sent_at", flat=True).first()
         checked = _remember_check(last.timestamp() if last else 0.0)

@@ -28,8 +28,10 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 from newsroom import writers
+from newsroom.singletons import load_together
+from scoring.models import ScoringSettings
 
-from . import posting, threads
+from . import digest, posting, threads
 from .bans import (
     ban,
     ban_commenters,
@@ -105,7 +107,9 @@ def post(
     comment is refused and nothing is stored.
     """
     now = now or timezone.now()
-    site = CommentSettings.load()
+    (site, scoring), cached = load_together(
+        CommentSettings, ScoringSettings, keys=[digest.CHECKED_KEY]
+    )
     policy = policy_for(article, site=site, now=now)
     if not policy.is_open:
         raise ValidationError(policy.closed_because, code="closed")
@@ -124,6 +128,7 @@ def post(
         token_age=age,
         premoderated=policy.is_premoderated,
         site=site,
+        scoring=scoring,
         now=now,
     )
     findings = [finding for check in CHECKS if (finding := check(submission))]
@@ -166,7 +171,8 @@ def post(
     if status == Comment.Status.APPROVED:
         _shown_comments_changed([article.pk])
     elif status == Comment.Status.PENDING:
-        transaction.on_commit(lambda: send_digest_if_due(site))
+        checked = cached[digest.CHECKED_KEY]
+        transaction.on_commit(lambda: send_digest_if_due(site, checked=checked))
     return comment
 
 
@@ -467,7 +473,7 @@ def redact(comment: Comment, *, text: str, reason: str, by) -> Redaction:
 # Side effects ------------------------------------------------------------------
 
 
-def send_digest_if_due(site: CommentSettings | None = None):
+def send_digest_if_due(site: CommentSettings | None = None, checked: float | None = None):
     """Tell moderators about held comments, unless a digest went out recently.
 
     Runs after a held comment is committed; a failure is logged, never shown to
@@ -478,7 +484,7 @@ def send_digest_if_due(site: CommentSettings | None = None):
         # skip send_digest's locked transaction, which would serialise every poster.
         # send_digest() checks again under its lock when a digest may be due.
         interval = timedelta(minutes=(site or CommentSettings.load()).digest_minutes)
-        if checked_recently(timezone.now(), interval):
+        if checked_recently(timezone.now(), interval, checked):
             return
         send_digest()
     except Exception:  # noqa: BLE001 - mail trouble must not break posting

@@ -28,8 +28,26 @@ class CachedSingleton(models.Model):
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.SINGLETON_PK])
 
     @classmethod
-    def load(cls):
-        def from_database():
-            return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+    def from_database(cls):
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
 
-        return cache.get_or_set(cls.CACHE_KEY, from_database, cls.CACHE_SECONDS)
+    @classmethod
+    def load(cls):
+        return cache.get_or_set(cls.CACHE_KEY, cls.from_database, cls.CACHE_SECONDS)
+
+
+def load_together(*classes, keys=()):
+    """``load()`` of each class, and the cached values of ``keys`` (None when absent),
+    in one round trip to the cache rather than one each: a round trip to Redis costs
+    a request about 0.2 ms of CPU here, most of it in the kernel's loopback."""
+    wanted = [cls.CACHE_KEY for cls in classes]
+    found = cache.get_many([*wanted, *keys])
+    rows = []
+    for cls, key in zip(classes, wanted, strict=True):
+        row = found.get(key)
+        if row is None:
+            row = cls.from_database()
+            # add(), as get_or_set does: a row saved meanwhile is not overwritten.
+            cache.add(key, row, cls.CACHE_SECONDS)
+        rows.append(row)
+    return rows, {key: found.get(key) for key in keys}

@@ -7,7 +7,9 @@ and read every approved comment on the site, serialising all posting behind it.
 """
 
 import re
+from unittest import mock
 
+from django.core.cache import caches
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -62,3 +64,41 @@ class PostingQueryPlanTests(TestCase):
                 # walking every comment of the last day (thousands on a busy site).
                 self.assertIn("comment_same_words_idx", plan, f"{plan}\n\n{sql}")
         self.assertTrue(any('"body_digest" = ' in sql for sql in checks), checks)
+
+
+class PostingCacheTripsTests(TestCase):
+    """Each round trip to the shared cache (Redis) costs a post about 0.2 ms of CPU:
+    the comment settings, the scoring thresholds and the digest's last check come in
+    one, however many checks read them."""
+
+    def test_a_post_reads_the_cache_once(self):
+        article = make_article()
+        reads, inside = [], []
+        default = caches["default"]
+        for name in ("get", "get_many", "get_or_set", "has_key"):
+            original = getattr(default, name)
+
+            def counted(*args, _name=name, _original=original, **kwargs):
+                if not inside:  # not the gets a backend's get_many makes itself
+                    reads.append((_name, args[:1]))
+                inside.append(_name)
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    inside.pop()
+
+            patcher = mock.patch.object(default, name, counted)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        for n in range(2):  # the first post finds nothing cached and fills it
+            reads.clear()
+            with self.captureOnCommitCallbacks(execute=True):  # the digest's check
+                response = self.client.post(
+                    f"/comments/post/{article.pk}/",
+                    form_data(article, name=f"Reader {n}", email=f"reader{n}@example.com"),
+                    headers={"sec-fetch-site": "same-origin"},
+                    REMOTE_ADDR=f"192.0.2.{n + 1}",  # two readers: no flood limit applies
+                )
+            self.assertEqual(response.status_code, 303)
+            self.assertEqual(Comment.objects.filter(email=f"reader{n}@example.com").count(), 1)
+        self.assertEqual([name for name, _ in reads], ["get_many"], reads)
