@@ -50,12 +50,15 @@ def _fresh_cache(settings):
     whole-page cache; tests of the page cache turn it on themselves."""
     from django.core.cache import caches
 
+    from articles.lists import sizes
+
     # In-process tests keep pages in this process's memory, not in var/'s files.
     settings.CACHES = settings.CACHES | {
         "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
     }
     for alias in ("default", "pages"):
         caches[alias].clear()
+    sizes.forget()  # the lists' counts of tags' stories, kept a minute in each process
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     yield
     for alias in ("default", "pages"):

@@ -9,7 +9,9 @@ the dates are the instants the story page shows (``articles.seo``).
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.syndication.views import Feed
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
@@ -20,7 +22,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.generic import TemplateView
 from taggit.models import Tag
 
-from . import seo
+from . import lists, seo
 from .models import Article, Section
 
 ITEMS_PER_FEED = 30
@@ -184,11 +186,11 @@ class TagRssFeed(LatestRssFeed):
     def link(self, obj=None):
         return self._absolute(seo.tag_url(obj))
 
-    def stories(self, obj=None):
-        return Article.objects.live().tagged(obj)
-
     def items(self, obj=None):
-        items = super().items(obj)
+        # As the tag's page reads it: a rare tag's few stories by key (lists.tagged).
+        items = lists.tagged(obj.pk, ContentType.objects.get_for_model(Article).pk)
+        items = items[0:ITEMS_PER_FEED]
+        prefetch_related_objects(items, "tags")
         if not items:
             # Like the tag page: a tag no live story carries does not exist for readers.
             raise Http404("No stories with this tag.")

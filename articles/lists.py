@@ -8,6 +8,7 @@ and its window. Each page is still ``for_listing()``: the same columns, the same
 prefetched bylines and pictures, the same order.
 """
 
+import time
 from collections import defaultdict
 
 from django.db.models import prefetch_related_objects
@@ -45,6 +46,122 @@ BY_CONTRIBUTOR = PreparedQuery(
     now=_moment,
     contributor=Byline._meta.get_field("contributor"),
 )
+
+# A tag's (a contributor's) list is read one of two ways, whichever costs less for the
+# page asked. Walked: the index of live stories, newest first, each checked for the tag,
+# about (page's end) × (live stories) / (the tag's stories) steps, quick for a popular
+# tag. From its own rows: each of its stories looked up by key, checked live and sorted,
+# about (the tag's stories) reads. Left to choose, SQLite's planner (which keeps no
+# statistics: nothing runs ANALYZE on a site's database) walked for every tag, and a
+# rare tag's page read the whole archive to find its few (2.6 ms at 10,000 stories,
+# growing with it). Chosen so, a page costs at most about the square root of
+# (page's end) × (archive) × WALKS_PER_READ steps, whatever the tag.
+#
+# Measured on SQLite at 10,000 stories: a step of the walk 0.33 µs, a story read by
+# key, checked and sorted 8.5 µs.
+WALKS_PER_READ = 26
+# Counting a tag's stories stops here: past it, walking is cheaper on any archive
+# short of a billion stories.
+MOST_COUNTED = 5_000
+
+
+def _own_rows(now, story_ids):
+    return (
+        Article.objects.filter(pk__in=story_ids)
+        .still_live(at=now)
+        .for_listing()
+        .prefetch_related(None)
+    )
+
+
+def _tag_rows(tag, content_type):
+    return TaggedItem.objects.filter(tag=tag, content_type=content_type)
+
+
+def _contributor_rows(contributor):
+    return Byline.objects.filter(contributor=contributor)
+
+
+OWN_TAGGED = PreparedQuery(
+    lambda now, tag, content_type: _own_rows(now, _tag_rows(tag, content_type).values("object_id")),
+    now=_moment,
+    tag=TaggedItem._meta.get_field("tag"),
+    content_type=TaggedItem._meta.get_field("content_type"),
+)
+OWN_BY_CONTRIBUTOR = PreparedQuery(
+    lambda now, contributor: _own_rows(now, _contributor_rows(contributor).values("article_id")),
+    now=_moment,
+    contributor=Byline._meta.get_field("contributor"),
+)
+# A tag's (contributor's) rows up to MOST_COUNTED + 1, read from its index alone.
+TAG_SIZE = PreparedQuery(
+    lambda tag, content_type: _tag_rows(tag, content_type).values_list("object_id", flat=True)[
+        : MOST_COUNTED + 1
+    ],
+    tag=TaggedItem._meta.get_field("tag"),
+    content_type=TaggedItem._meta.get_field("content_type"),
+)
+CONTRIBUTOR_SIZE = PreparedQuery(
+    lambda contributor: _contributor_rows(contributor).values_list("article_id", flat=True)[
+        : MOST_COUNTED + 1
+    ],
+    contributor=Byline._meta.get_field("contributor"),
+)
+# The archive's size, near enough: the newest story's key (one step of the key's index).
+NEWEST_KEY = PreparedQuery(lambda: Article.objects.order_by("-pk").values_list("pk", flat=True)[:1])
+
+
+class _Sizes:
+    """How many stories a tag (a contributor, the archive) has, as this process last
+    counted, for a minute: sizes choose how a list is read, never what it holds, so a
+    count a minute old costs a page a little time at worst."""
+
+    SECONDS = 60
+    LIMIT = 10_000
+
+    def __init__(self):
+        self._known = {}
+
+    def get(self, key, measure):
+        """The size known by ``key``, else ``measure()``, remembered."""
+        now = time.monotonic()
+        known = self._known.get(key)
+        if known is not None and known[1] > now:
+            return known[0]
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()
+        size = measure()
+        self._known[key] = (size, now + self.SECONDS)
+        return size
+
+    def forget(self):
+        self._known.clear()
+
+
+sizes = _Sizes()
+
+
+def _read_own_rows(size_query, stop, values):
+    """Whether reading the list's own rows costs less than walking to ``stop``."""
+    key = (id(size_query), *sorted(values.items()))
+    counted = sizes.get(key, lambda: len(size_query.rows(**values)))
+    if counted > MOST_COUNTED:
+        return False
+    archive = sizes.get("archive", lambda: next(iter(NEWEST_KEY.rows()), 0))
+    # counted reads against stop × archive / counted steps of the walk.
+    return counted * counted * WALKS_PER_READ <= stop * archive
+
+
+def tagged(tag, content_type):
+    """The live stories carrying a tag (keys of the tag and of the story content type)."""
+    return StoryList(TAGGED, own_rows=(OWN_TAGGED, TAG_SIZE), tag=tag, content_type=content_type)
+
+
+def by_contributor(contributor):
+    """The live stories a contributor is credited on."""
+    return StoryList(
+        BY_CONTRIBUTOR, own_rows=(OWN_BY_CONTRIBUTOR, CONTRIBUTOR_SIZE), contributor=contributor
+    )
 
 
 def _bylines_of(count):
@@ -112,17 +229,23 @@ class StoryList:
 
     model = Article
 
-    def __init__(self, query, **values):
+    def __init__(self, query, *, own_rows=None, **values):
+        """``own_rows``: (query, size query) to read a list of few stories by their keys
+        instead, when that costs less (``_read_own_rows``)."""
         self.query = query
+        self.own_rows = own_rows
         self.values = values
         self.now = timezone.now()
 
     def __getitem__(self, window):
         if not isinstance(window, slice) or window.step is not None or window.stop is None:
             raise TypeError("A story list is read a page at a time: list[start:stop].")
-        stories = self.query.rows(
-            window=(window.start or 0, window.stop), now=self.now, **self.values
-        )
+        query = self.query
+        if self.own_rows is not None:
+            own, size = self.own_rows
+            if _read_own_rows(size, window.stop, self.values):
+                query = own
+        stories = query.rows(window=(window.start or 0, window.stop), now=self.now, **self.values)
         prefetch_for_cards(stories)
         return stories
 

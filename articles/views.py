@@ -173,7 +173,7 @@ class TagView(LiveArticleListView):
     def get_queryset(self):
         self.tag = lists.by_slug_or_404(Tag, self.kwargs["slug"])
         stories = ContentType.objects.get_for_model(Article)
-        return lists.StoryList(lists.TAGGED, tag=self.tag.pk, content_type=stories.pk)
+        return lists.tagged(self.tag.pk, stories.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -192,7 +192,7 @@ class ContributorView(LiveArticleListView):
 
     def get_queryset(self):
         self.contributor = lists.by_slug_or_404(Contributor, self.kwargs["slug"])
-        return lists.StoryList(lists.BY_CONTRIBUTOR, contributor=self.contributor.pk)
+        return lists.by_contributor(self.contributor.pk)
 
     def get_context_data(self, **kwargs):
         contributor = self.contributor
