@@ -152,18 +152,20 @@ def post(
         if earlier is not None:
             return earlier
         posting.check_flood(email=email, ip_address=ip_address, site=site, now=now)
-        comment = Comment.objects.create(
-            article=article,
-            parent=parent_comment,
-            root=(parent_comment.root or parent_comment) if parent_comment else None,
-            depth=parent_comment.depth + 1 if parent_comment else 0,
-            name=name,
-            email=email,
-            body=body,
-            ip_address=ip_address,
-            user_agent=user_agent[:500],
-            status=status,
-            reasons=[f.as_reason() for f in findings],
+        comment = posting.NEW_COMMENT.insert(
+            Comment(
+                article=article,
+                parent=parent_comment,
+                root=(parent_comment.root or parent_comment) if parent_comment else None,
+                depth=parent_comment.depth + 1 if parent_comment else 0,
+                name=name,
+                email=email,
+                body=body,
+                ip_address=ip_address,
+                user_agent=user_agent[:500],
+                status=status,
+                reasons=[f.as_reason() for f in findings],
+            )
         )
         logger.info("Comment %s on story %s: %s", comment.pk, article.pk, status)
     # Committed, and out of the writers' line: what follows (the story's page rendered

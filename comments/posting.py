@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import NotSupportedError, connection
 from django.utils.translation import gettext as _
 
-from newsroom.prepared import PreparedQuery
+from newsroom.prepared import PreparedInsert, PreparedQuery
 
 from .checks import Finding
 from .models import MAX_DEPTH, Comment, Reason
@@ -34,6 +34,9 @@ def place_reply(article, parent_id):
 
 # The two reads inside the poster's lock, compiled once (newsroom.prepared).
 _field = Comment._meta.get_field
+# Every post stores one: its INSERT compiled once (Comment.save() only lowers the email
+# address, which moderation.post has done).
+NEW_COMMENT = PreparedInsert(Comment)
 LAST_BY_COMMENTER = PreparedQuery(
     lambda email, ip_address, since: (
         Comment.objects.by_commenter(email=email, ip_address=ip_address)

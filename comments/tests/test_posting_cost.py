@@ -92,7 +92,10 @@ class PostingCacheTripsTests(TestCase):
             self.addCleanup(patcher.stop)
         for n in range(2):  # the first post finds nothing cached and fills it
             reads.clear()
-            with self.captureOnCommitCallbacks(execute=True):  # the digest's check
+            with (
+                self.captureOnCommitCallbacks(execute=True),  # the digest's check
+                CaptureQueriesContext(connection) as queries,
+            ):
                 response = self.client.post(
                     f"/comments/post/{article.pk}/",
                     form_data(article, name=f"Reader {n}", email=f"reader{n}@example.com"),
@@ -101,4 +104,7 @@ class PostingCacheTripsTests(TestCase):
                 )
             self.assertEqual(response.status_code, 303)
             self.assertEqual(Comment.objects.filter(email=f"reader{n}@example.com").count(), 1)
+            # The story once, with what deciding reads (no deferred column fetched later).
+            stories = [q for q in queries.captured_queries if 'FROM "articles_article"' in q["sql"]]
+            self.assertEqual(len(stories), 1, stories)
         self.assertEqual([name for name, _ in reads], ["get_many"], reads)
