@@ -32,11 +32,11 @@ def place_reply(article, parent_id):
     return parent, None
 
 
-# The two reads inside the poster's lock, compiled once (newsroom.prepared).
-_field = Comment._meta.get_field
 # Every post stores one: its INSERT compiled once (Comment.save() only lowers the email
 # address, which moderation.post has done).
 NEW_COMMENT = PreparedInsert(Comment)
+# The two reads inside the poster's lock, compiled once (newsroom.prepared).
+_field = Comment._meta.get_field
 LAST_BY_COMMENTER = PreparedQuery(
     lambda email, ip_address, since: (
         Comment.objects.by_commenter(email=email, ip_address=ip_address)
