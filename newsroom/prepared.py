@@ -41,7 +41,7 @@ import weakref
 from itertools import count
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
@@ -342,7 +342,8 @@ class PreparedInsert:
             field.get_db_prep_save(value, connection)
             for field, value in zip(self.fields, values, strict=True)
         ]
-        with connection.cursor() as cursor:
+        # As save_base(): a failed INSERT inside a transaction marks it for rollback.
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = list(cursor.fetchone())
         for position, (functions, column) in converters:

@@ -5,6 +5,7 @@ replay rather than answer wrongly."""
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Upper
 from django.db.models.signals import post_save, pre_save
@@ -274,3 +275,13 @@ class PreparedInserts(TestCase):
         chosen = insert.insert(self.comment(pk=987_654))
         self.assertTrue(Comment.objects.filter(pk=987_654).exists())
         self.assertEqual(chosen.pk, 987_654)
+
+    def test_a_failed_insert_marks_the_transaction_for_rollback(self):
+        insert = PreparedInsert(Comment)
+        insert.insert(self.comment())  # compiled
+        with transaction.atomic():
+            with self.assertRaises(IntegrityError):
+                insert.insert(self.comment(article_id=None))  # a comment needs its story
+            # As after a failed save(): the block is rolled back when it ends.
+            self.assertTrue(transaction.get_rollback())
+        self.assertEqual(Comment.objects.count(), 1)
